@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { listenSchema } from '../../shared/server';
+
+export const SERVICE = { name: 'model-inference', version: '1.0.0', port: 8081, prometheusPort: 9465 } as const;
+
+export const configSchema = z.object({
+  ...listenSchema(SERVICE.port),
+  MODEL_VERSION: z.string().min(1).default('churn-lr-1.0.0'),
+  MODEL_LATENCY_MEDIAN_MS: z.coerce.number().min(0).default(40),
+  MODEL_LATENCY_P99_MS: z.coerce.number().min(0).default(180),
+  MODEL_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  MODEL_SEED: z.coerce.number().int().optional(),
+  RANDOM_VALUE_MEAN: z.coerce.number().default(100),
+  RANDOM_VALUE_STDDEV: z.coerce.number().min(0).default(15),
+  RANDOM_DELAY_MEDIAN_MS: z.coerce.number().min(0).default(50),
+  RANDOM_DELAY_P99_MS: z.coerce.number().min(0).default(400),
+  /** Bearer token for /v1/control; unset disables the endpoint. */
+  CONTROL_TOKEN: z.string().min(8).optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
