@@ -9,8 +9,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { repoRoot } from './paths';
 
-export const repoRoot = path.resolve(__dirname, '..', '..');
 
 export type BackendName =
   | 'collector'

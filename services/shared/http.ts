@@ -55,9 +55,9 @@ export function validateBody(schema: ZodType): RequestHandler {
 
 /** For a known path called with the wrong method. */
 export function methodNotAllowed(allowed: string[]): RequestHandler {
-  return (req, res) => {
+  return (req, res, next) => {
     res.setHeader('Allow', allowed.join(', '));
-    sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed.join(' or ')}`));
+    next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed.join(' or ')}`));
   };
 }
 
@@ -67,12 +67,18 @@ const inFlight = metrics.getMeter('tracelab-http').createUpDownCounter('http.ser
 });
 
 /**
- * One access-log line per request, plus the in-flight gauge. The log callback is bound to the
- * request's context so the line carries the server span's trace and span ids.
+ * One access-log line per request, the in-flight gauge, and the W3C `traceresponse` header so a
+ * caller can find the trace of its request. The log callback is bound to the request's context
+ * so the line carries the same trace and span ids as the header.
  */
 function accessLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
+  return function accessLog(req, res, next) {
     const started = process.hrtime.bigint();
+    const spanContext = trace.getActiveSpan()?.spanContext();
+    if (spanContext) {
+      const flags = spanContext.traceFlags.toString(16).padStart(2, '0');
+      res.setHeader('traceresponse', `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
+    }
     const attributes = { 'http.request.method': req.method };
     inFlight.add(1, attributes);
     res.on(
@@ -94,22 +100,12 @@ function accessLog(logger: Logger): RequestHandler {
   };
 }
 
-/** The W3C trace-context response header, so a caller can find the trace of its request. */
-const traceResponse: RequestHandler = (_req, res, next) => {
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  if (spanContext) {
-    const flags = spanContext.traceFlags.toString(16).padStart(2, '0');
-    res.setHeader('traceresponse', `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
-  }
-  next();
-};
-
 /** The common head of every service's app. */
 export function createBaseApp(logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(accessLog(logger), traceResponse, express.json({ limit: BODY_LIMIT }));
+  app.use(accessLog(logger), express.json({ limit: BODY_LIMIT }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,0 +1,72 @@
+// The gateway's decision: ask the model within its budget; if it is slow, failing or its circuit
+// is open, ask the business rules and say why. No HTTP here: clients and policy are injected.
+import { metrics, trace } from '@opentelemetry/api';
+import type { Features, Prediction } from '../../shared/features';
+import type { Logger } from '../../shared/logger';
+import type { ModelClient, RulesClient } from './clients';
+import type { FallbackReason, ModelCallPolicy } from './fallback-policy';
+
+export interface PredictionResult {
+  prediction: Prediction;
+  score: number;
+  source: 'model' | 'fallback';
+  model_version: string;
+  fallback_reason?: FallbackReason;
+  rule?: string;
+}
+
+/** Neither the model nor the rules could answer. */
+export class NoDecisionError extends Error {}
+
+const tracer = trace.getTracer('gateway');
+const meter = metrics.getMeter('gateway');
+const predictions = meter.createCounter('tracelab.gateway.predictions', { description: 'Predictions answered, by source and outcome' });
+const fallbacks = meter.createCounter('tracelab.fallback.invocations', { description: 'Times the gateway used the business rules, by reason' });
+
+export interface PredictorDeps {
+  model: ModelClient;
+  rules: RulesClient;
+  policy: ModelCallPolicy;
+  logger: Logger;
+  /** Budget for the fallback call itself. */
+  fallbackTimeoutMs: number;
+}
+
+export function createPredictor({ model, rules, policy, logger, fallbackTimeoutMs }: PredictorDeps) {
+  return async function predictChurn(features: Features): Promise<PredictionResult> {
+    const attempt = await policy.execute((signal) => model.predict(features, signal));
+    if (attempt.ok) {
+      const { prediction, score, model_version } = attempt.value;
+      predictions.add(1, { source: 'model', prediction });
+      trace.getActiveSpan()?.setAttributes({ 'tracelab.source': 'model', 'tracelab.prediction': prediction });
+      return { prediction, score, source: 'model', model_version };
+    }
+
+    const reason = attempt.reason;
+    return tracer.startActiveSpan('fallback.decide', { attributes: { 'tracelab.fallback.reason': reason } }, async (span) => {
+      try {
+        fallbacks.add(1, { reason });
+        logger.warn({ reason, circuit: policy.circuitState, cause: String(attempt.error) }, 'model unavailable, using fallback rules');
+        const decision = await rules.decide(features, AbortSignal.timeout(fallbackTimeoutMs)).catch((error: unknown) => {
+          span.recordException(error as Error);
+          throw new NoDecisionError(`model (${reason}) and fallback rules (${String(error)}) both failed`);
+        });
+        span.setAttributes({ 'tracelab.rule': decision.rule, 'tracelab.prediction': decision.prediction });
+        trace.getActiveSpan()?.setAttributes({ 'tracelab.source': 'fallback' });
+        predictions.add(1, { source: 'fallback', prediction: decision.prediction });
+        return {
+          prediction: decision.prediction,
+          score: decision.score,
+          source: 'fallback' as const,
+          model_version: decision.rules_version,
+          fallback_reason: reason,
+          rule: decision.rule,
+        };
+      } finally {
+        span.end();
+      }
+    });
+  };
+}
+
+export type Predictor = ReturnType<typeof createPredictor>;

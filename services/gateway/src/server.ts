@@ -1,0 +1,40 @@
+import { createLogger } from '../../shared/logger';
+import { readConfig, serve } from '../../shared/server';
+import { createApp } from './app';
+import { createModelClient, createRulesClient } from './clients';
+import { configSchema, SERVICE } from './config';
+import { ModelCallPolicy } from './fallback-policy';
+import { createPredictor } from './predictor';
+
+const logger = createLogger();
+const config = readConfig(configSchema, logger);
+
+const policy = new ModelCallPolicy({
+  timeoutMs: config.MODEL_TIMEOUT_MS,
+  failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+  halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
+});
+policy.onCircuitStateChange((state) => logger.warn({ circuit: state }, 'model circuit breaker changed state'));
+
+const model = createModelClient(config.MODEL_URL);
+const rules = createRulesClient(config.FALLBACK_URL);
+
+async function isHealthy(baseUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+const app = createApp({
+  logger,
+  model,
+  predict: createPredictor({ model, rules, policy, logger, fallbackTimeoutMs: config.FALLBACK_TIMEOUT_MS }),
+  randomTimeoutMs: 10_000,
+  checkDependencies: async () => {
+    const [modelUp, rulesUp] = await Promise.all([isHealthy(config.MODEL_URL), isHealthy(config.FALLBACK_URL)]);
+    return { 'model-inference': modelUp, 'fallback-rules': rulesUp };
+  },
+});
+serve(app, { host: config.HOST, port: config.PORT, name: SERVICE.name, logger });

@@ -1,0 +1,82 @@
+// Starts the three services as child processes wired to each other on test ports, exporting
+// traces and logs to an in-test OTLP receiver and exposing /metrics on test ports.
+import { OtlpReceiver } from '../support/otlp-receiver';
+import { startService, type RunningService } from '../support/processes';
+
+export const CONTROL_TOKEN = 'integration-test-token';
+
+export const PORTS = {
+  gateway: { http: 18080, metrics: 19464 },
+  'model-inference': { http: 18081, metrics: 19465 },
+  'fallback-rules': { http: 18082, metrics: 19466 },
+} as const;
+
+export interface Cluster {
+  receiver: OtlpReceiver;
+  gateway: RunningService;
+  model: RunningService;
+  rules: RunningService;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(gatewayEnv: Record<string, string> = {}, otlpEndpoint?: string): Promise<Cluster> {
+  const receiver = new OtlpReceiver();
+  const endpoint = otlpEndpoint ?? (await receiver.start());
+  const telemetryEnv = (service: keyof typeof PORTS) => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_BLRP_SCHEDULE_DELAY: '100',
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(PORTS[service].metrics),
+  });
+  const [model, rules] = await Promise.all([
+    startService('model-inference', PORTS['model-inference'].http, {
+      ...telemetryEnv('model-inference'),
+      CONTROL_TOKEN,
+      MODEL_SEED: '42',
+      MODEL_LATENCY_MEDIAN_MS: '5',
+      MODEL_LATENCY_P99_MS: '20',
+      RANDOM_DELAY_MEDIAN_MS: '5',
+      RANDOM_DELAY_P99_MS: '20',
+    }),
+    startService('fallback-rules', PORTS['fallback-rules'].http, telemetryEnv('fallback-rules')),
+  ]);
+  const gateway = await startService('gateway', PORTS.gateway.http, {
+    ...telemetryEnv('gateway'),
+    MODEL_URL: model.url,
+    FALLBACK_URL: rules.url,
+    ...gatewayEnv,
+  });
+  return {
+    receiver,
+    gateway,
+    model,
+    rules,
+    async stop() {
+      await Promise.all([gateway.stop(), model.stop(), rules.stop()]);
+      if (!otlpEndpoint) await receiver.stop();
+    },
+  };
+}
+
+export const FEATURES = { tenure_months: 3, monthly_spend: 120, support_tickets: 2, plan: 'basic' } as const;
+
+export async function predict(gatewayUrl: string, headers: Record<string, string> = {}, body: unknown = { customer_id: 'cust-123', features: FEATURES }) {
+  const response = await fetch(`${gatewayUrl}/v1/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { response, body: (await response.json()) as Record<string, any> };
+}
+
+export async function setModelBehaviour(modelUrl: string, update: Record<string, number>): Promise<void> {
+  const response = await fetch(`${modelUrl}/v1/control`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${CONTROL_TOKEN}` },
+    body: JSON.stringify(update),
+  });
+  if (!response.ok) throw new Error(`control update failed: ${response.status} ${await response.text()}`);
+}
+
+export const randomHex = (bytes: number) => Array.from({ length: bytes }, () => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join('');

@@ -1,0 +1,18 @@
+// Where the project lives, whether this module runs compiled (dist/tools) or from source (tests).
+import fs from 'node:fs';
+import path from 'node:path';
+
+function findRepoRoot(from: string): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const repoRoot = findRepoRoot(__dirname);
+export const distDir = path.join(repoRoot, 'dist');
+/** Runtime state of the native stack (data, logs): ignored by git, removed by `npm run clean`. */
+export const stateDir = path.join(repoRoot, '.tracelab');
