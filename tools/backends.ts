@@ -43,7 +43,8 @@ export function backendVersions(): Record<string, string> {
   return versions;
 }
 
-const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
+// GOWORK=off: some modules ship a go.work naming folders that are not in the module zip.
+const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOWORK: 'off' };
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): Promise<void> {
   return new Promise((resolve, reject) => {
