@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { BadResponseError, ModelCallPolicy } from '../../services/gateway/src/fallback-policy';
+
+const options = { timeoutMs: 50, failureThreshold: 2, halfOpenAfterMs: 100 };
+const ok = async () => 'answer';
+const fail = async () => {
+  throw new Error('boom');
+};
+
+describe('the model call policy', () => {
+  it('passes successful calls through', async () => {
+    const policy = new ModelCallPolicy(options);
+    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer' });
+    expect(policy.circuitState).toBe('closed');
+  });
+
+  it('gives up after the time budget and aborts the call', async () => {
+    const policy = new ModelCallPolicy(options);
+    let aborted = false;
+    const started = Date.now();
+    const result = await policy.execute(
+      (signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => (aborted = true));
+          setTimeout(resolve, 1000);
+        }),
+    );
+    expect(result).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(aborted).toBe(true);
+  });
+
+  it('names errors and bad responses', async () => {
+    const policy = new ModelCallPolicy({ ...options, failureThreshold: 10 });
+    expect(await policy.execute(fail)).toMatchObject({ ok: false, reason: 'error' });
+    expect(
+      await policy.execute(async () => {
+        throw new BadResponseError('garbage');
+      }),
+    ).toMatchObject({ ok: false, reason: 'bad_response' });
+  });
+
+  it('opens the circuit after consecutive failures, then fails fast without calling', async () => {
+    const policy = new ModelCallPolicy(options);
+    await policy.execute(fail);
+    await policy.execute(fail);
+    expect(policy.circuitState).toBe('open');
+    let called = false;
+    const result = await policy.execute(async () => {
+      called = true;
+      return 'x';
+    });
+    expect(result).toMatchObject({ ok: false, reason: 'circuit_open' });
+    expect(called).toBe(false);
+  });
+
+  it('half-opens after the wait: a successful trial closes it, a failed one reopens it', async () => {
+    const policy = new ModelCallPolicy(options);
+    const states: string[] = [];
+    policy.onCircuitStateChange((s) => states.push(s));
+    await policy.execute(fail);
+    await policy.execute(fail);
+    await new Promise((resolve) => setTimeout(resolve, options.halfOpenAfterMs + 20));
+    expect(await policy.execute(fail)).toMatchObject({ ok: false, reason: 'error' });
+    expect(policy.circuitState).toBe('open');
+    await new Promise((resolve) => setTimeout(resolve, options.halfOpenAfterMs + 20));
+    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer' });
+    expect(policy.circuitState).toBe('closed');
+    expect(states).toEqual(['open', 'half_open', 'open', 'half_open', 'closed']);
+  });
+});
