@@ -79,6 +79,7 @@ async function buildInsideModule(
   version: string,
   workDir: string,
   builds: { pkg: string; out: string; flags?: string[] }[],
+  prepare?: (src: string) => void,
 ): Promise<void> {
   const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], { env: goEnv, encoding: 'utf8' })) as {
     Dir?: string;
@@ -88,6 +89,7 @@ async function buildInsideModule(
   const src = path.join(workDir, 'src');
   fs.cpSync(info.Dir, src, { recursive: true });
   execFileSync('chmod', ['-R', 'u+w', src]);
+  prepare?.(src);
   for (const b of builds) {
     await run('go', ['build', ...(b.flags ?? []), '-o', b.out, b.pkg], src);
   }
@@ -150,9 +152,17 @@ const components: Record<string, Component> = {
   alertmanager: {
     versionKey: 'ALERTMANAGER_VERSION',
     binaries: ['alertmanager', 'amtool'],
+    // Its web UI is embedded from ui/app/dist, which the module zip lacks: build with a
+    // placeholder page (the API, which Prometheus and amtool use, is complete).
     async build(version, workDir, outDir) {
-      await goInstall(`github.com/prometheus/alertmanager/cmd/alertmanager@v${version}`, workDir, outDir);
-      await goInstall(`github.com/prometheus/alertmanager/cmd/amtool@v${version}`, workDir, outDir);
+      const placeholder = (src: string) => {
+        fs.mkdirSync(path.join(src, 'ui', 'app', 'dist'), { recursive: true });
+        fs.writeFileSync(path.join(src, 'ui', 'app', 'dist', 'index.html'), '<p>Alertmanager UI not built: use the API or amtool.</p>\n');
+      };
+      await buildInsideModule('github.com/prometheus/alertmanager', `v${version}`, workDir, [
+        { pkg: './cmd/alertmanager', out: path.join(outDir, 'alertmanager') },
+        { pkg: './cmd/amtool', out: path.join(outDir, 'amtool') },
+      ], placeholder);
     },
   },
   compose: {

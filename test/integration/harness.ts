@@ -2,6 +2,9 @@
 // traces and logs to an in-test OTLP receiver and exposing /metrics on test ports.
 import { OtlpReceiver } from '../support/otlp-receiver';
 import { startService, type RunningService } from '../support/processes';
+import { predictAt, setModelBehaviourAt } from '../support/requests';
+
+export { FEATURES, randomHex } from '../support/requests';
 
 export const CONTROL_TOKEN = 'integration-test-token';
 
@@ -59,24 +62,6 @@ export async function startCluster(gatewayEnv: Record<string, string> = {}, otlp
   };
 }
 
-export const FEATURES = { tenure_months: 3, monthly_spend: 120, support_tickets: 2, plan: 'basic' } as const;
+export const predict = predictAt;
 
-export async function predict(gatewayUrl: string, headers: Record<string, string> = {}, body: unknown = { customer_id: 'cust-123', features: FEATURES }) {
-  const response = await fetch(`${gatewayUrl}/v1/predict`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { response, body: (await response.json()) as Record<string, any> };
-}
-
-export async function setModelBehaviour(modelUrl: string, update: Record<string, number>): Promise<void> {
-  const response = await fetch(`${modelUrl}/v1/control`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${CONTROL_TOKEN}` },
-    body: JSON.stringify(update),
-  });
-  if (!response.ok) throw new Error(`control update failed: ${response.status} ${await response.text()}`);
-}
-
-export const randomHex = (bytes: number) => Array.from({ length: bytes }, () => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join('');
+export const setModelBehaviour = (modelUrl: string, update: Record<string, number>) => setModelBehaviourAt(modelUrl, CONTROL_TOKEN, update);

@@ -1,0 +1,36 @@
+// Starts the real native stack once for all e2e test files, and stops it afterwards. Test files
+// run in worker processes, so the stack's process control (kill/restart, for fault tests) is
+// offered to them over a small loopback HTTP endpoint.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestProject } from 'vitest/node';
+import { startStack } from '../../tools/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    controlToken: string;
+    stackControlUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  console.log('[e2e] starting the native stack (backends build on first use)…');
+  const stack = await startStack({ log: (line) => console.log(`[e2e] ${line}`), controlToken: 'e2e-control-token' });
+  const control = http.createServer((req, res) => {
+    const match = /^\/(kill|restart)\/([\w-]+)$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !match) return void res.writeHead(404).end();
+    const action = match[1] === 'kill' ? stack.kill(match[2]!) : stack.restart(match[2]!);
+    action.then(
+      () => res.writeHead(204).end(),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  project.provide('controlToken', stack.controlToken);
+  project.provide('stackControlUrl', `http://127.0.0.1:${(control.address() as AddressInfo).port}`);
+
+  return async () => {
+    control.close();
+    await stack.stop();
+  };
+}

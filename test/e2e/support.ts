@@ -1,0 +1,115 @@
+// Helpers for e2e tests against the real backends: their HTTP APIs, polled with a deadline.
+import { inject } from 'vitest';
+import { URLS } from '../../tools/stack';
+import { predictAt, setModelBehaviourAt } from '../support/requests';
+import { eventually } from '../support/wait';
+
+export { URLS, eventually };
+
+export { FEATURES, randomHex } from '../support/requests';
+
+export const predict = (headers: Record<string, string> = {}, body?: unknown) => predictAt(URLS.gateway, headers, body);
+
+export const setModelBehaviour = (update: Record<string, number>) => setModelBehaviourAt(URLS.modelInference, inject('controlToken'), update);
+
+export const HEALTHY_MODEL = { latency_median_ms: 20, latency_p99_ms: 80, error_rate: 0 };
+
+/** Kills (SIGKILL) or restarts a process of the stack started by global-setup. */
+export async function stackControl(action: 'kill' | 'restart', name: string): Promise<void> {
+  const response = await fetch(`${inject('stackControlUrl')}/${action}/${name}`, { method: 'POST' });
+  if (!response.ok) throw new Error(`${action} ${name}: ${response.status} ${await response.text()}`);
+}
+
+/** Sends `count` predictions, `concurrency` at a time; returns their HTTP statuses. */
+export async function burst(count: number, concurrency = 8, body?: unknown): Promise<number[]> {
+  const statuses: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next++;
+        statuses.push((await predict({}, body)).status);
+      }
+    }),
+  );
+  return statuses;
+}
+
+export interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  references: { refType: string; traceID: string; spanID: string }[];
+  processID: string;
+  tags: { key: string; value: unknown }[];
+  logs: { fields: { key: string; value: unknown }[] }[];
+}
+export interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }>;
+}
+
+export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefined> {
+  const response = await fetch(`${URLS.jaeger}/api/traces/${traceId}`);
+  if (!response.ok) return undefined;
+  return ((await response.json()) as { data: JaegerTrace[] }).data[0];
+}
+
+export const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
+export const serviceOf = (t: JaegerTrace, span: JaegerSpan) => t.processes[span.processID]!.serviceName;
+
+/** Waits until Jaeger has the trace with server spans from every named service. */
+export function waitForTrace(traceId: string, services: string[], timeoutMs = 60_000): Promise<JaegerTrace> {
+  return eventually(
+    async () => {
+      const t = await jaegerTrace(traceId);
+      if (!t) return undefined;
+      const servers = new Set(t.spans.filter((s) => tag(s, 'span.kind') === 'server').map((s) => serviceOf(t, s)));
+      return services.every((s) => servers.has(s)) ? t : undefined;
+    },
+    { timeoutMs, intervalMs: 500, what: `trace ${traceId} in Jaeger with ${services.join(', ')}` },
+  );
+}
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export async function promQuery(query: string): Promise<PromSample[]> {
+  const response = await fetch(`${URLS.prometheus}/api/v1/query?${new URLSearchParams({ query })}`);
+  const body = (await response.json()) as { status: string; data?: { result: PromSample[] }; error?: string };
+  if (body.status !== 'success') throw new Error(`PromQL ${query}: ${body.error}`);
+  return body.data!.result;
+}
+
+/** Waits until a PromQL query returns at least one series. */
+export function waitForSeries(query: string, timeoutMs = 90_000): Promise<PromSample[]> {
+  return eventually(async () => ((await promQuery(query)).length ? promQuery(query) : undefined), {
+    timeoutMs,
+    intervalMs: 1000,
+    what: `PromQL ${query} to return data`,
+  });
+}
+
+/** LogsQL query against VictoriaLogs; the answer is one JSON object per line. */
+export async function logsQuery(query: string, limit = 100): Promise<Record<string, string>[]> {
+  const response = await fetch(`${URLS.victorialogs}/select/logsql/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ query, limit: String(limit) }),
+  });
+  if (!response.ok) throw new Error(`LogsQL ${query}: ${response.status} ${await response.text()}`);
+  return (await response.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, string>);
+}
+
+export function waitForLogs(query: string, timeoutMs = 60_000): Promise<Record<string, string>[]> {
+  return eventually(async () => {
+    const rows = await logsQuery(query);
+    return rows.length ? rows : undefined;
+  }, { timeoutMs, intervalMs: 1000, what: `LogsQL ${query} to return records` });
+}
+
