@@ -91,7 +91,8 @@ function accessLog(logger: Logger): RequestHandler {
           'http.response.status_code': res.statusCode,
           duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
         };
-        if (res.statusCode >= 500) logger.error(line, 'request completed');
+        if (req.path === '/healthz' || req.path === '/readyz') logger.debug(line, 'request completed');
+        else if (res.statusCode >= 500) logger.error(line, 'request completed');
         else if (res.statusCode >= 400) logger.warn(line, 'request completed');
         else logger.info(line, 'request completed');
       }),

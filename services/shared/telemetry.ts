@@ -13,6 +13,11 @@ export interface TelemetryDefaults {
   serviceVersion: string;
   /** Port of this service's Prometheus /metrics endpoint (OTEL_EXPORTER_PROMETHEUS_PORT). */
   prometheusPort: number;
+  /**
+   * Downstream origins (scheme://host:port) and the service behind each: client spans get
+   * `peer.service`, so span metrics can show each edge of the request path by name.
+   */
+  peerServices?: Record<string, string>;
 }
 
 /** Paths that are probed every few seconds: tracing them would bury the interesting traces. */
@@ -46,6 +51,12 @@ export function startTelemetry(defaults: TelemetryDefaults): void {
   sdk = new NodeSDK({
     instrumentations: [
       getNodeAutoInstrumentations({
+        '@opentelemetry/instrumentation-undici': {
+          startSpanHook: (request: { origin: string }) => {
+            const peer = defaults.peerServices?.[new URL(request.origin).origin];
+            return peer ? { 'peer.service': peer } : {};
+          },
+        },
         '@opentelemetry/instrumentation-http': {
           ignoreIncomingRequestHook: (request: IncomingMessage) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!),
         },

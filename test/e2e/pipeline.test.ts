@@ -106,15 +106,19 @@ describe('metrics in Prometheus', () => {
 
   it('has spanmetrics (RED per operation) with exemplars that point at stored traces', async () => {
     await waitForSeries('traces_span_metrics_calls_total{service_name="gateway", span_kind="SPAN_KIND_SERVER"}');
-    // Client spans carry server.address: per-edge traffic, the service graph's data.
-    await waitForSeries('traces_span_metrics_calls_total{service_name="gateway", span_kind="SPAN_KIND_CLIENT", server_address!=""}');
+    // Client spans carry peer.service: per-edge traffic by name, the service graph's data.
+    await waitForSeries('traces_span_metrics_calls_total{service_name="gateway", span_kind="SPAN_KIND_CLIENT", peer_service="model-inference"}');
+    // The newest exemplar of a request made now (Prometheus keeps data across stack restarts;
+    // Jaeger's in-memory store does not).
+    const since = Date.now() / 1000;
+    await predict();
     const exemplarTraceId = await eventually(
       async () => {
-        const now = Date.now() / 1000;
-        const params = new URLSearchParams({ query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="gateway"}', start: String(now - 600), end: String(now) });
+        const params = new URLSearchParams({ query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="gateway"}', start: String(since), end: String(Date.now() / 1000 + 60) });
         const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
-        const series = ((await response.json()) as { data: { exemplars: { labels: Record<string, string> }[] }[] }).data;
-        return series.flatMap((s) => s.exemplars).find((e) => e.labels.trace_id)?.labels.trace_id;
+        const series = ((await response.json()) as { data: { exemplars: { labels: Record<string, string>; timestamp: number }[] }[] }).data;
+        const newest = series.flatMap((s) => s.exemplars).filter((e) => e.labels.trace_id).sort((a, b) => b.timestamp - a.timestamp)[0];
+        return newest?.labels.trace_id;
       },
       { timeoutMs: 60_000, intervalMs: 1000, what: 'an exemplar with a trace_id' },
     );
@@ -139,13 +143,13 @@ describe('logs in VictoriaLogs', () => {
   it("finds a request's log lines by service and by trace id, with the span ids of its trace", async () => {
     const { body } = await predict();
     const traceId: string = body.trace_id;
-    const byTrace = await waitForLogs(`trace_id:${traceId}`);
+    const byTrace = await waitForLogs(`trace.id:${traceId}`);
     expect(new Set(byTrace.map((r) => r['service.name']))).toEqual(new Set(['gateway', 'model-inference']));
     const t = await waitForTrace(traceId, ['gateway', 'model-inference']);
     const spanIds = new Set(t.spans.map((s) => s.spanID));
-    for (const record of byTrace) expect(spanIds.has(record.span_id!), `log span_id ${record.span_id}`).toBe(true);
+    for (const record of byTrace) expect(spanIds.has(record['span.id']!), `log span.id ${record['span.id']}`).toBe(true);
 
-    const byService = await waitForLogs(`{service.name="gateway"} trace_id:${traceId} "request completed"`);
+    const byService = await waitForLogs(`{service.name="gateway"} trace.id:${traceId} "request completed"`);
     expect(byService.length).toBeGreaterThanOrEqual(1);
   });
 });
@@ -163,7 +167,7 @@ describe('privacy', () => {
     expect(stored).not.toContain(email);
     expect(stored).toContain('lesson-client');
 
-    const logs = await waitForLogs(`trace_id:${body.trace_id}`);
+    const logs = await waitForLogs(`trace.id:${body.trace_id}`);
     expect(JSON.stringify(logs)).not.toContain(secret);
     expect(JSON.stringify(logs)).not.toContain(email);
   });

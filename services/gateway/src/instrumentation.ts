@@ -1,4 +1,10 @@
 import { startTelemetry } from '../../shared/telemetry';
-import { SERVICE } from './config';
+import { configSchema, SERVICE } from './config';
 
-startTelemetry({ serviceName: SERVICE.name, serviceVersion: SERVICE.version, prometheusPort: SERVICE.prometheusPort });
+// Parsed leniently here: server.ts reports configuration errors properly.
+const config = configSchema.safeParse(process.env);
+const peerServices = config.success
+  ? { [new URL(config.data.MODEL_URL).origin]: 'model-inference', [new URL(config.data.FALLBACK_URL).origin]: 'fallback-rules' }
+  : {};
+
+startTelemetry({ serviceName: SERVICE.name, serviceVersion: SERVICE.version, prometheusPort: SERVICE.prometheusPort, peerServices });
