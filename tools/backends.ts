@@ -27,6 +27,8 @@ interface Component {
   /** The .env key holding the version. */
   versionKey: string;
   binaries: BackendName[];
+  /** Bump when the build steps change: part of the cache key, so old binaries are not reused. */
+  recipe: number;
   /** Extra inputs that change the build (hashed into the cache key). */
   inputs?: () => string;
   build: (version: string, workDir: string, outDir: string) => Promise<void>;
@@ -100,6 +102,7 @@ const manifestPath = path.join(repoRoot, 'collector', 'manifest.yaml');
 const components: Record<string, Component> = {
   collector: {
     versionKey: 'COLLECTOR_VERSION',
+    recipe: 1,
     binaries: ['collector'],
     inputs: () => fs.readFileSync(manifestPath, 'utf8'),
     async build(version, workDir, outDir) {
@@ -114,6 +117,7 @@ const components: Record<string, Component> = {
     // Jaeger v2's module path has no /v2 suffix, so Go cannot use its v2.x tags; its v1.x tags
     // name the same commits (v1.76.0 = v2.13.0). A replace directive means building inside it.
     versionKey: 'JAEGER_VERSION',
+    recipe: 1,
     binaries: ['jaeger'],
     inputs: () => backendVersions().JAEGER_MODULE_VERSION ?? '',
     async build(_version, workDir, outDir) {
@@ -128,6 +132,7 @@ const components: Record<string, Component> = {
     // Prometheus 3.x is published as module v0.3xx.y; built without `builtinassets` because the
     // web UI assets are not in the module (the HTTP API works).
     versionKey: 'PROMETHEUS_VERSION',
+    recipe: 1,
     binaries: ['prometheus', 'promtool'],
     async build(version, workDir, outDir) {
       // Prometheus X.Y.Z is published as Go module v0.(X*100+Y).Z.
@@ -142,6 +147,7 @@ const components: Record<string, Component> = {
     // The newest VictoriaLogs source the module proxy serves lives inside VictoriaMetrics.
     // Its vendor/ folder is not in the module zip, hence -mod=mod.
     versionKey: 'VICTORIALOGS_SOURCE_VERSION',
+    recipe: 1,
     binaries: ['victorialogs'],
     async build(version, workDir, outDir) {
       await buildInsideModule('github.com/VictoriaMetrics/VictoriaMetrics', `v${version}`, workDir, [
@@ -151,6 +157,7 @@ const components: Record<string, Component> = {
   },
   alertmanager: {
     versionKey: 'ALERTMANAGER_VERSION',
+    recipe: 1,
     binaries: ['alertmanager', 'amtool'],
     // Its web UI is embedded from ui/app/dist, which the module zip lacks: build with a
     // placeholder page (the API, which Prometheus and amtool use, is complete).
@@ -168,7 +175,9 @@ const components: Record<string, Component> = {
   compose: {
     // The real Compose v2+ implementation, used to validate docker-compose.yml without an engine.
     versionKey: 'COMPOSE_VERSION',
+    recipe: 1,
     binaries: ['docker-compose'],
+    // v2.x: newer majors need a newer Go than this machine's.
     async build(version, workDir, outDir) {
       const major = version.split('.')[0];
       await buildInsideModule(`github.com/docker/compose/v${major}`, `v${version}`, workDir, [
@@ -194,7 +203,7 @@ function componentDir(key: string, component: Component): { dir: string; version
   const version = backendVersions()[component.versionKey];
   if (!version) throw new Error(`${component.versionKey} is missing from .env`);
   const recipe = createHash('sha256')
-    .update(component.build.toString())
+    .update(String(component.recipe))
     .update(component.inputs?.() ?? '')
     .digest('hex')
     .slice(0, 8);

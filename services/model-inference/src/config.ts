@@ -14,8 +14,8 @@ export const configSchema = z.object({
   RANDOM_VALUE_STDDEV: z.coerce.number().min(0).default(15),
   RANDOM_DELAY_MEDIAN_MS: z.coerce.number().min(0).default(50),
   RANDOM_DELAY_P99_MS: z.coerce.number().min(0).default(400),
-  /** Bearer token for /v1/control; unset disables the endpoint. */
-  CONTROL_TOKEN: z.string().min(8).optional(),
+  /** Bearer token for /v1/control; unset or empty disables the endpoint. */
+  CONTROL_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8).optional()),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,21 @@
+# One image for the three services (and the demo's alert recorder): which one runs is the
+# SERVICE build argument / environment variable. Started exactly like the native runner does.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY services ./services
+COPY tools ./tools
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+
+FROM node:24-slim
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0 OTEL_EXPORTER_PROMETHEUS_HOST=0.0.0.0
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+ARG SERVICE=gateway
+ENV SERVICE=${SERVICE}
+CMD ["sh", "-c", "exec node --require ./dist/services/$SERVICE/src/instrumentation.js ./dist/services/$SERVICE/src/server.js"]

@@ -1,0 +1,52 @@
+// docker-compose.yml, checked by the real Compose implementation (built from the Go module
+// proxy: `config` needs no Docker engine), and every host path it mounts exists.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ensureBackend } from '../../tools/backends';
+import { repoRoot } from '../../tools/paths';
+
+const run = promisify(execFile);
+
+describe('docker-compose.yml', () => {
+  it('is valid for Compose, and publishes only loopback ports a person opens', async () => {
+    const compose = await ensureBackend('docker-compose');
+    const { stdout } = await run(compose, ['-f', path.join(repoRoot, 'docker-compose.yml'), 'config', '--format', 'json'], {
+      cwd: repoRoot,
+      env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'compose-test', CONTROL_TOKEN: 'compose-test-token' },
+    });
+    const config = JSON.parse(stdout) as { services: Record<string, { ports?: { host_ip: string; published: string }[]; image?: string }> };
+    const published = Object.values(config.services).flatMap((s) => s.ports ?? []);
+    for (const port of published) expect(port.host_ip).toBe('127.0.0.1');
+    expect(published.map((p) => Number(p.published)).sort((a, b) => a - b)).toEqual([3000, 8080, 9090, 9093, 16686]);
+    // Image versions come from .env: none is left unresolved or floating.
+    for (const [name, service] of Object.entries(config.services)) if (service.image) expect(service.image, name).not.toMatch(/:$|latest/);
+  });
+
+  it('refuses to start Grafana without an admin password from the environment', async () => {
+    const compose = await ensureBackend('docker-compose');
+    const env = { ...process.env };
+    delete env.GRAFANA_ADMIN_PASSWORD;
+    await expect(run(compose, ['-f', path.join(repoRoot, 'docker-compose.yml'), 'config', '--quiet'], { cwd: repoRoot, env })).rejects.toThrow(
+      /GRAFANA_ADMIN_PASSWORD/,
+    );
+  });
+
+  it('mounts only paths that exist in the repository', () => {
+    const file = parse(fs.readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { volumes?: string[]; env_file?: string; build?: string | { context: string } }>;
+    };
+    for (const [name, service] of Object.entries(file.services)) {
+      for (const volume of service.volumes ?? []) {
+        const host = volume.split(':')[0]!;
+        expect(fs.existsSync(path.join(repoRoot, host)), `${name}: ${host}`).toBe(true);
+      }
+      if (service.env_file) expect(fs.existsSync(path.join(repoRoot, service.env_file)), `${name}: ${service.env_file}`).toBe(true);
+      const context = typeof service.build === 'string' ? service.build : service.build?.context;
+      if (context) expect(fs.existsSync(path.join(repoRoot, context, 'Dockerfile')), `${name}: ${context}/Dockerfile`).toBe(true);
+    }
+  });
+});
