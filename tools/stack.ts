@@ -210,14 +210,17 @@ export interface StartOptions {
   /** Progress lines (default: console.log). */
   log?: (line: string) => void;
   controlToken?: string;
+  /** Start from empty backend storage (tests: no data left over from an earlier run). */
+  fresh?: boolean;
 }
 
 /** Starts the whole native stack and resolves when every part answers its readiness check. */
-export async function startStack({ log = console.log, controlToken }: StartOptions = {}): Promise<Stack> {
+export async function startStack({ log = console.log, controlToken, fresh = false }: StartOptions = {}): Promise<Stack> {
   const token = controlToken ?? process.env.CONTROL_TOKEN ?? randomBytes(16).toString('hex');
   const bin = await ensureBackends(['collector', 'jaeger', 'prometheus', 'victorialogs', 'alertmanager']);
   const data = path.join(stateDir, 'data');
   const logDir = path.join(stateDir, 'logs');
+  if (fresh) fs.rmSync(stateDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
 
   const specs = [...backendSpecs(bin, data), ...serviceSpecs(token)];

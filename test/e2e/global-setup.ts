@@ -15,7 +15,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   console.log('[e2e] starting the native stack (backends build on first use)…');
-  const stack = await startStack({ log: (line) => console.log(`[e2e] ${line}`), controlToken: 'e2e-control-token' });
+  const stack = await startStack({ log: (line) => console.log(`[e2e] ${line}`), controlToken: 'e2e-control-token', fresh: true });
   const control = http.createServer((req, res) => {
     const match = /^\/(kill|restart)\/([\w-]+)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) return void res.writeHead(404).end();

@@ -1,0 +1,68 @@
+// An alert end to end: a model fault makes the fallback alert fire in Prometheus, Alertmanager
+// routes it by severity to the recorder's webhook, and removing the fault resolves it.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Delivery } from '../../tools/alert-recorder';
+import { eventually, HEALTHY_MODEL, predict, setModelBehaviour, URLS } from './support';
+
+const ALERT = 'ModelUnavailableFallbackServing';
+
+/** Keeps traffic flowing (rate() needs it) until stopped; bounded by a deadline. */
+function trafficUntilStopped(deadlineMs: number) {
+  let running = true;
+  const done = (async () => {
+    const end = Date.now() + deadlineMs;
+    while (running && Date.now() < end) await predict();
+  })();
+  return async () => {
+    running = false;
+    await done;
+  };
+}
+
+async function deliveries(since: number, status: 'firing' | 'resolved'): Promise<Delivery[]> {
+  const all = (await (await fetch(`${URLS.alertRecorder}/alerts`)).json()) as Delivery[];
+  return all.filter(
+    (d) => Date.parse(d.receivedAt) >= since && d.payload.alerts.some((a) => a.labels.alertname === ALERT && a.status === status),
+  );
+}
+
+afterAll(async () => {
+  await setModelBehaviour(HEALTHY_MODEL);
+});
+
+describe('the fallback alert', () => {
+  it('fires when the model fails, reaches the major receiver, and resolves when it recovers', async () => {
+    const stopTraffic = trafficUntilStopped(240_000);
+    try {
+      const faultStart = Date.now();
+      await setModelBehaviour({ error_rate: 1 });
+
+      await eventually(
+        async () => {
+          const body = (await (await fetch(`${URLS.prometheus}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+          return body.data.alerts.some((a) => a.labels.alertname === ALERT && a.state === 'firing') ? true : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 2000, what: `${ALERT} firing in Prometheus` },
+      );
+      const [fired] = await eventually(async () => {
+        const found = await deliveries(faultStart, 'firing');
+        return found.length ? found : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 1000, what: `${ALERT} delivered to the recorder` });
+      expect(fired!.receiver).toBe('major');
+      const alert = fired!.payload.alerts.find((a) => a.labels.alertname === ALERT)!;
+      expect(alert.labels.severity).toBe('major');
+      expect(alert.annotations.description).toMatch(/\d+(\.\d+)?% of predictions used the fallback rules/);
+      expect(alert.annotations.runbook_url).toContain('runbooks.md#');
+
+      const recoveryStart = Date.now();
+      await setModelBehaviour(HEALTHY_MODEL);
+      const [resolved] = await eventually(async () => {
+        const found = await deliveries(recoveryStart, 'resolved');
+        return found.length ? found : undefined;
+      }, { timeoutMs: 180_000, intervalMs: 2000, what: `${ALERT} resolved and delivered` });
+      expect(resolved!.receiver).toBe('major');
+    } finally {
+      await stopTraffic();
+    }
+  });
+});

@@ -1,0 +1,72 @@
+// Grafana cannot run here, so every query it would run is run against the real backends: after
+// a load burst, each panel of each provisioned dashboard must return data.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../tools/paths';
+import { burst, eventually, HEALTHY_MODEL, logsQuery, promQuery, setModelBehaviour, URLS } from './support';
+
+interface Target {
+  expr?: string;
+  queryType?: string;
+  datasource: { type: string; uid: string };
+}
+interface Panel {
+  title: string;
+  targets: Target[];
+}
+
+const dashboardDir = path.join(repoRoot, 'grafana', 'dashboards');
+const dashboards = fs.readdirSync(dashboardDir).map((f) => JSON.parse(fs.readFileSync(path.join(dashboardDir, f), 'utf8')) as {
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string }[] };
+});
+
+/** What Grafana substitutes before sending a query. */
+function substitute(expr: string, service: string): string {
+  return expr.replaceAll('$__rate_interval', '1m').replaceAll('$__interval', '15s').replaceAll('$service', service);
+}
+
+/** Runs one panel target the way its datasource would, and says whether it returned data. */
+async function returnsData(target: Target, service: string): Promise<boolean> {
+  switch (target.datasource.type) {
+    case 'prometheus':
+      return (await promQuery(substitute(target.expr!, service))).length > 0;
+    case 'victoriametrics-logs-datasource':
+      return (await logsQuery(target.expr!)).length > 0;
+    case 'jaeger': {
+      expect(target.queryType).toBe('dependencyGraph');
+      const response = await fetch(`${URLS.jaeger}/api/dependencies?endTs=${Date.now()}&lookback=3600000`);
+      return ((await response.json()) as { data: unknown[] }).data.length > 0;
+    }
+    default:
+      throw new Error(`no runner for datasource type ${target.datasource.type}`);
+  }
+}
+
+beforeAll(async () => {
+  // Traffic with some model errors (error logs, fallbacks) and some bad requests (warn logs, 4xx).
+  await setModelBehaviour({ error_rate: 0.3 });
+  await burst(60);
+  await burst(5, 2, { customer_id: 'bad', features: { plan: 'gold' } });
+  await setModelBehaviour(HEALTHY_MODEL);
+  await burst(30);
+});
+
+describe.each(dashboards.map((d) => [d.title, d] as const))('dashboard %s', (_title, dashboard) => {
+  const services = dashboard.templating.list.some((v) => v.name === 'service') ? ['gateway', 'model-inference', 'fallback-rules'] : ['-'];
+  for (const panel of dashboard.panels) {
+    for (const service of services) {
+      it(`panel "${panel.title}"${service === '-' ? '' : ` for ${service}`} returns data`, async () => {
+        for (const target of panel.targets) {
+          await eventually(async () => ((await returnsData(target, service)) ? true : undefined), {
+            timeoutMs: 90_000,
+            intervalMs: 2000,
+            what: `${dashboard.title} / ${panel.title} / ${target.expr ?? target.queryType} to return data`,
+          });
+        }
+      });
+    }
+  }
+});
