@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // run one at a time; e2e shares one native stack started by its global setup.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {
