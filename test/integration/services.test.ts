@@ -192,6 +192,22 @@ describe('metrics on the /metrics endpoints', () => {
   });
 });
 
+describe('the other gateway routes', () => {
+  it('reports readiness of its dependencies', async () => {
+    const response = await fetch(`${cluster.gateway.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', dependencies: { 'model-inference': true, 'fallback-rules': true } });
+  });
+
+  it('forwards /random to model-inference', async () => {
+    const response = await fetch(`${cluster.gateway.url}/random`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { value: number; delay_ms: number };
+    expect(typeof body.value).toBe('number');
+    expect(body.delay_ms).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('bad input', () => {
   const cases: { name: string; body?: string; method?: string; path?: string; contentType?: string; status: number; code: string; mentions?: string }[] = [
     { name: 'malformed JSON', body: '{"customer_id": ', status: 400, code: 'invalid_json' },
