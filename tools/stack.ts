@@ -69,7 +69,11 @@ function readEnvFile(file: string): Record<string, string> {
 }
 
 function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSpec[] {
-  const dir = (name: string) => fs.mkdirSync(path.join(data, name), { recursive: true }) ?? path.join(data, name);
+  const dir = (name: string) => {
+    const folder = path.join(data, name);
+    fs.mkdirSync(folder, { recursive: true });
+    return folder;
+  };
   return [
     {
       name: 'victorialogs',
