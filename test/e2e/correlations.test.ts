@@ -1,7 +1,7 @@
 // The links between signals really resolve: a log record found by LogsQL names a trace that
 // Jaeger has, and that trace's logs are found again by its id (what Grafana's links do).
 import { describe, expect, it } from 'vitest';
-import { logsQuery, predict, waitForLogs, waitForTrace } from './support';
+import { predict, waitForLogs, waitForTrace } from './support';
 
 describe('signal correlations', () => {
   it('goes log → trace → logs', async () => {
@@ -15,7 +15,8 @@ describe('signal correlations', () => {
     expect(trace.traceID).toBe(traceId);
 
     // Jaeger → logs: the query the Jaeger datasource's tracesToLogsV2 link runs.
-    const logs = await logsQuery(`trace.id:"${traceId}"`);
-    expect(new Set(logs.map((l) => l['service.name']))).toEqual(new Set(['gateway', 'model-inference']));
+    const services = (rows: Record<string, string>[]) => new Set(rows.map((l) => l['service.name']));
+    const logs = await waitForLogs(`trace.id:"${traceId}"`, (rows) => services(rows).size === 2);
+    expect(services(logs)).toEqual(new Set(['gateway', 'model-inference']));
   });
 });

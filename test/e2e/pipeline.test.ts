@@ -143,8 +143,10 @@ describe('logs in VictoriaLogs', () => {
   it("finds a request's log lines by service and by trace id, with the span ids of its trace", async () => {
     const { body } = await predict();
     const traceId: string = body.trace_id;
-    const byTrace = await waitForLogs(`trace.id:${traceId}`);
-    expect(new Set(byTrace.map((r) => r['service.name']))).toEqual(new Set(['gateway', 'model-inference']));
+    const services = (rows: Record<string, string>[]) => new Set(rows.map((r) => r['service.name']));
+    // Each service exports its own log batches: wait until both have arrived.
+    const byTrace = await waitForLogs(`trace.id:${traceId}`, (rows) => services(rows).size === 2);
+    expect(services(byTrace)).toEqual(new Set(['gateway', 'model-inference']));
     const t = await waitForTrace(traceId, ['gateway', 'model-inference']);
     const spanIds = new Set(t.spans.map((s) => s.spanID));
     for (const record of byTrace) expect(spanIds.has(record['span.id']!), `log span.id ${record['span.id']}`).toBe(true);

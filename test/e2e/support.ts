@@ -106,10 +106,15 @@ export async function logsQuery(query: string, limit = 100): Promise<Record<stri
     .map((line) => JSON.parse(line) as Record<string, string>);
 }
 
-export function waitForLogs(query: string, timeoutMs = 60_000): Promise<Record<string, string>[]> {
+/** Waits until a LogsQL query returns records (and, if given, until `complete` accepts them). */
+export function waitForLogs(
+  query: string,
+  complete: (rows: Record<string, string>[]) => boolean = (rows) => rows.length > 0,
+  timeoutMs = 60_000,
+): Promise<Record<string, string>[]> {
   return eventually(async () => {
     const rows = await logsQuery(query);
-    return rows.length ? rows : undefined;
-  }, { timeoutMs, intervalMs: 1000, what: `LogsQL ${query} to return records` });
+    return complete(rows) ? rows : undefined;
+  }, { timeoutMs, intervalMs: 1000, what: `LogsQL ${query} to return the expected records` });
 }
 

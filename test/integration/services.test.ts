@@ -95,8 +95,8 @@ describe('a prediction served by the model', () => {
 
     const exported = await eventually(() => {
       const records = cluster.receiver.logs.filter((l) => l.traceId === traceId);
-      return records.length >= 2 ? records : undefined;
-    }, { what: 'OTLP log records' });
+      return new Set(records.map((r) => r.service)).size === 2 ? records : undefined;
+    }, { what: 'OTLP log records from both services' });
     expect(new Set(exported.map((r) => r.service))).toEqual(new Set(['gateway', 'model-inference']));
     for (const record of exported) expect(spanIds.has(record.spanId)).toBe(true);
     expect(JSON.stringify(exported)).not.toContain('cust-123');
