@@ -172,14 +172,14 @@ function portInUse(port: number): Promise<boolean> {
   });
 }
 
-async function waitReady(spec: ProcessSpec, child: ResultPromise): Promise<void> {
+async function waitReady(spec: ProcessSpec, child: ResultPromise, logDir: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exited = false;
   void child.finally(() => {
     exited = true;
   });
   for (;;) {
-    if (exited) throw new Error(`${spec.name} exited during start-up: see ${path.join(stateDir, 'logs', `${spec.name}.log`)}`);
+    if (exited) throw new Error(`${spec.name} exited during start-up: see its log in ${logDir}`);
     try {
       if ((await fetch(spec.readyUrl, { signal: AbortSignal.timeout(1000) })).ok) return;
     } catch {
@@ -214,17 +214,19 @@ export interface StartOptions {
   /** Progress lines (default: console.log). */
   log?: (line: string) => void;
   controlToken?: string;
+  /** Where data and logs go (default .tracelab/). */
+  stateDir?: string;
   /** Start from empty backend storage (tests: no data left over from an earlier run). */
   fresh?: boolean;
 }
 
 /** Starts the whole native stack and resolves when every part answers its readiness check. */
-export async function startStack({ log = console.log, controlToken, fresh = false }: StartOptions = {}): Promise<Stack> {
+export async function startStack({ log = console.log, controlToken, stateDir: state = stateDir, fresh = false }: StartOptions = {}): Promise<Stack> {
   const token = controlToken ?? process.env.CONTROL_TOKEN ?? randomBytes(16).toString('hex');
   const bin = await ensureBackends(['collector', 'jaeger', 'prometheus', 'victorialogs', 'alertmanager']);
-  const data = path.join(stateDir, 'data');
-  const logDir = path.join(stateDir, 'logs');
-  if (fresh) fs.rmSync(stateDir, { recursive: true, force: true });
+  const data = path.join(state, 'data');
+  const logDir = path.join(state, 'logs');
+  if (fresh) fs.rmSync(state, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
 
   const specs = [...backendSpecs(bin, data), ...serviceSpecs(token)];
@@ -244,7 +246,7 @@ export async function startStack({ log = console.log, controlToken, fresh = fals
     const started = Date.now();
     const child = launch(spec, logDir);
     running.set(spec.name, { spec, child });
-    await waitReady(spec, child);
+    await waitReady(spec, child, logDir);
     log(`  ✓ ${spec.name.padEnd(16)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   };
 

@@ -4,6 +4,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import path from 'node:path';
+import { stateDir } from '../../tools/paths';
 import { startStack } from '../../tools/stack';
 
 declare module 'vitest' {
@@ -15,7 +17,11 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   console.log('[e2e] starting the native stack (backends build on first use)…');
-  const stack = await startStack({ log: (line) => console.log(`[e2e] ${line}`), controlToken: 'e2e-control-token', fresh: true });
+  const stack = await startStack({ log: (line) => console.log(`[e2e] ${line}`), controlToken: 'e2e-control-token',
+    // Its own state folder, emptied first: a user's `npm start` data is left alone.
+    stateDir: path.join(stateDir, 'e2e'),
+    fresh: true,
+  });
   const control = http.createServer((req, res) => {
     const match = /^\/(kill|restart)\/([\w-]+)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) return void res.writeHead(404).end();
