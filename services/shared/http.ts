@@ -81,8 +81,9 @@ function accessLog(logger: Logger): RequestHandler {
     }
     const attributes = { 'http.request.method': req.method };
     inFlight.add(1, attributes);
+    // 'close' also fires when the client goes away mid-request, so the gauge never leaks.
     res.on(
-      'finish',
+      'close',
       context.bind(context.active(), () => {
         inFlight.add(-1, attributes);
         const line = {
