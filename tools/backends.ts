@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './paths';
+import { readEnvFile, repoRoot } from './paths';
 
 
 export type BackendName =
@@ -36,13 +36,7 @@ interface Component {
 
 /** Versions pinned in /.env, shared with docker compose's image tags. */
 export function backendVersions(): Record<string, string> {
-  const text = fs.readFileSync(path.join(repoRoot, '.env'), 'utf8');
-  const versions: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match) versions[match[1]!] = match[2]!;
-  }
-  return versions;
+  return readEnvFile(path.join(repoRoot, '.env'));
 }
 
 // GOWORK=off: some modules ship a go.work naming folders that are not in the module zip.

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { execa } from 'execa';
 import { serviceCommand, SERVICES, type ServiceName } from './services';
+import { eventually } from './wait';
 
 const PORT_OFFSET = 20_000; // gateway on 28080 etc.: clear of a running stack
 const args = process.argv.slice(2);
@@ -45,17 +46,8 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function waitHealthy(url: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not become healthy`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function waitHealthy(url: string): Promise<boolean> {
+  return eventually(async () => (await fetch(`${url}/healthz`)).ok || undefined, { timeoutMs: 20_000, what: `${url}/healthz` });
 }
 
 async function runMode(mode: Mode): Promise<Result> {

@@ -10,15 +10,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { ensureBackends, findGrafana, type BackendName } from './backends';
-import { distDir, repoRoot, stateDir } from './paths';
+import { distDir, readEnvFile, repoRoot, stateDir } from './paths';
 import { serviceCommand, SERVICES } from './services';
 
 export const URLS = {
   gateway: 'http://127.0.0.1:8080',
   modelInference: 'http://127.0.0.1:8081',
-  fallbackRules: 'http://127.0.0.1:8082',
   collectorHealth: 'http://127.0.0.1:13133',
-  collectorMetrics: 'http://127.0.0.1:8888/metrics',
   jaeger: 'http://127.0.0.1:16686',
   prometheus: 'http://127.0.0.1:9090',
   victorialogs: 'http://127.0.0.1:9428',
@@ -59,14 +57,6 @@ const STOP_GRACE_MS = 5_000;
 
 const config = (...parts: string[]) => path.join(repoRoot, ...parts);
 
-function readEnvFile(file: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const match = /^\s*([A-Za-z0-9_.]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match) env[match[1]!] = match[2]!;
-  }
-  return env;
-}
 
 function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSpec[] {
   const dir = (name: string) => {

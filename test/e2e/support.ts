@@ -2,7 +2,7 @@
 import { inject } from 'vitest';
 import { URLS } from '../../tools/stack';
 import { predictAt, setModelBehaviourAt } from '../support/requests';
-import { eventually } from '../support/wait';
+import { eventually } from '../../tools/wait';
 
 export { URLS, eventually };
 

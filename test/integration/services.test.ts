@@ -3,7 +3,7 @@
 // metrics on /metrics, the fallback path, and bad input.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SPAN_KIND, type ReceivedSpan } from '../support/otlp-receiver';
-import { eventually } from '../support/wait';
+import { eventually } from '../../tools/wait';
 import { CONTROL_TOKEN, FEATURES, PORTS, predict, randomHex, setModelBehaviour, startCluster, type Cluster } from './harness';
 
 let cluster: Cluster;

@@ -2,7 +2,7 @@
 // keeps their JSON log lines for assertions. Requires `npm run build` (npm test's pretest does it).
 import { execa } from 'execa';
 import { serviceCommand, type ServiceName } from '../../tools/services';
-import { eventually } from './wait';
+import { eventually } from '../../tools/wait';
 
 export interface RunningService {
   name: ServiceName;

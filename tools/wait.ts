@@ -1,4 +1,4 @@
-// Waiting for telemetry without sleeping a fixed time: poll until a check passes or a deadline.
+// Waiting without sleeping a fixed time: poll until a check passes or a deadline (tests, bench).
 export async function eventually<T>(
   check: () => T | undefined | Promise<T | undefined>,
   { timeoutMs = 30_000, intervalMs = 200, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
