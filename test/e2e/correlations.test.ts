@@ -1,22 +1,60 @@
-// The links between signals really resolve: a log record found by LogsQL names a trace that
-// Jaeger has, and that trace's logs are found again by its id (what Grafana's links do).
+// The links between signals really resolve, the way Grafana's links use them: a log record found
+// by LogsQL names a trace that Jaeger has; a metric exemplar's trace id opens that trace; and a
+// trace's id finds its logs again (metric → trace → logs → trace).
 import { describe, expect, it } from 'vitest';
-import { predict, waitForLogs, waitForTrace } from './support';
+import { eventually, predict, URLS, waitForLogs, waitForTrace } from './support';
+
+interface Exemplar {
+  labels: Record<string, string>;
+  timestamp: number;
+}
+
+/** The trace id of the newest exemplar of a series since `sinceMs`, as Grafana's exemplar dots show it. */
+function newestExemplarTraceId(query: string, sinceMs: number): Promise<string> {
+  return eventually(
+    async () => {
+      const params = new URLSearchParams({ query, start: String(sinceMs / 1000), end: String(Date.now() / 1000 + 60) });
+      const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
+      const body = (await response.json()) as { status: string; data: { exemplars: Exemplar[] }[]; error?: string };
+      if (body.status !== 'success') throw new Error(`exemplars of ${query}: ${body.error}`);
+      const newest = body.data.flatMap((s) => s.exemplars).filter((e) => e.labels.trace_id).sort((a, b) => b.timestamp - a.timestamp)[0];
+      return newest?.labels.trace_id;
+    },
+    { timeoutMs: 60_000, intervalMs: 1000, what: `an exemplar with a trace_id on ${query}` },
+  );
+}
+
+const servicesOf = (rows: Record<string, string>[]) => new Set(rows.map((l) => l['service.name']));
 
 describe('signal correlations', () => {
   it('goes log → trace → logs', async () => {
     const { body } = await predict();
-    // A log line found the way a person would: by service and message, newest first.
+    // A log line found the way a person would: by service and message.
     const lines = await waitForLogs(`{service.name="model-inference"} "request completed" trace.id:${body.trace_id}`);
     const traceId = lines[0]!['trace.id']!;
     expect(traceId).toBe(body.trace_id);
 
+    // The VictoriaLogs derived field `trace.id` opens this trace in Jaeger.
     const trace = await waitForTrace(traceId, ['gateway', 'model-inference']);
     expect(trace.traceID).toBe(traceId);
 
     // Jaeger → logs: the query the Jaeger datasource's tracesToLogsV2 link runs.
-    const services = (rows: Record<string, string>[]) => new Set(rows.map((l) => l['service.name']));
-    const logs = await waitForLogs(`trace.id:"${traceId}"`, (rows) => services(rows).size === 2);
-    expect(services(logs)).toEqual(new Set(['gateway', 'model-inference']));
+    const logs = await waitForLogs(`trace.id:"${traceId}"`, (rows) => servicesOf(rows).size === 2);
+    expect(servicesOf(logs)).toEqual(new Set(['gateway', 'model-inference']));
+  });
+
+  it('goes metric exemplar → trace → logs → trace', async () => {
+    const since = Date.now();
+    await predict();
+    // The series behind the golden-signals panel "Latency p99 by operation, with exemplars".
+    const traceId = await newestExemplarTraceId('traces_span_metrics_duration_milliseconds_bucket{service_name="gateway", span_kind="SPAN_KIND_SERVER"}', since);
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const trace = await waitForTrace(traceId, ['gateway', 'model-inference']);
+    expect(trace.traceID).toBe(traceId);
+
+    const logs = await waitForLogs(`trace.id:"${traceId}"`, (rows) => servicesOf(rows).size === 2);
+    // Every line carries the id its derived field links back to Jaeger with.
+    expect(new Set(logs.map((l) => l['trace.id']))).toEqual(new Set([traceId]));
   });
 });
