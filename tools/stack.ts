@@ -34,6 +34,8 @@ interface ProcessSpec {
   readyUrl: string;
   /** Ports it listens on (checked free before start). */
   ports: number[];
+  /** Its storage folder, created just before it starts. */
+  dataDir?: string;
 }
 
 interface Running {
@@ -59,11 +61,7 @@ const config = (...parts: string[]) => path.join(repoRoot, ...parts);
 
 
 function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSpec[] {
-  const dir = (name: string) => {
-    const folder = path.join(data, name);
-    fs.mkdirSync(folder, { recursive: true });
-    return folder;
-  };
+  const dir = (name: string) => path.join(data, name);
   return [
     {
       name: 'victorialogs',
@@ -72,6 +70,7 @@ function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSp
       env: readEnvFile(config('victorialogs', 'victorialogs.env')),
       readyUrl: `${URLS.victorialogs}/health`,
       ports: [9428],
+      dataDir: dir('victorialogs'),
     },
     {
       name: 'prometheus',
@@ -85,6 +84,7 @@ function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSp
       ],
       readyUrl: `${URLS.prometheus}/-/ready`,
       ports: [9090],
+      dataDir: dir('prometheus'),
     },
     {
       name: 'alertmanager',
@@ -97,6 +97,7 @@ function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSp
       ],
       readyUrl: `${URLS.alertmanager}/-/ready`,
       ports: [9093],
+      dataDir: dir('alertmanager'),
     },
     {
       name: 'alert-recorder',
@@ -216,9 +217,6 @@ export async function startStack({ log = console.log, controlToken, stateDir: st
   const bin = await ensureBackends(['collector', 'jaeger', 'prometheus', 'victorialogs', 'alertmanager']);
   const data = path.join(state, 'data');
   const logDir = path.join(state, 'logs');
-  if (fresh) fs.rmSync(state, { recursive: true, force: true });
-  fs.mkdirSync(logDir, { recursive: true });
-
   const specs = [...backendSpecs(bin, data), ...serviceSpecs(token)];
   const grafana = findGrafana();
   if (grafana) specs.splice(specs.length - 3, 0, grafanaSpec(grafana, data));
@@ -227,6 +225,10 @@ export async function startStack({ log = console.log, controlToken, stateDir: st
   for (const spec of specs) for (const port of spec.ports) if (await portInUse(port)) busy.push(`${port} (${spec.name})`);
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another tracelab stack running?`);
 
+  // Only after the port check: a second run must not wipe the storage of a stack that is running.
+  if (fresh) fs.rmSync(state, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+
   const running = new Map<string, Running>();
   const stopAll = async () => {
     for (const r of [...running.values()].reverse()) await stopProcess(r);
@@ -234,6 +236,7 @@ export async function startStack({ log = console.log, controlToken, stateDir: st
   };
   const startOne = async (spec: ProcessSpec) => {
     const started = Date.now();
+    if (spec.dataDir) fs.mkdirSync(spec.dataDir, { recursive: true });
     const child = launch(spec, logDir);
     running.set(spec.name, { spec, child });
     await waitReady(spec, child, logDir);
