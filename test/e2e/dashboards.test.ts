@@ -28,13 +28,38 @@ function substitute(expr: string, service: string): string {
   return expr.replaceAll('$__rate_interval', '1m').replaceAll('$__interval', '15s').replaceAll('$service', service);
 }
 
+/**
+ * A LogsQL target on the endpoint the VictoriaLogs plugin picks for its queryType: log lines,
+ * instant stats, or stats over the last hour in 1-minute steps.
+ */
+async function runLogsQL(target: Target): Promise<unknown[]> {
+  const now = Math.floor(Date.now() / 1000);
+  let endpoint: string;
+  let window: Record<string, string>;
+  switch (target.queryType ?? 'instant') {
+    case 'instant':
+      return logsQuery(target.expr!);
+    case 'stats':
+      [endpoint, window] = ['stats_query', { time: String(now) }];
+      break;
+    case 'statsRange':
+      [endpoint, window] = ['stats_query_range', { start: String(now - 3600), end: String(now), step: '60s' }];
+      break;
+    default:
+      throw new Error(`no runner for LogsQL queryType ${target.queryType}`);
+  }
+  const response = await fetch(`${URLS.victorialogs}/select/logsql/${endpoint}`, { method: 'POST', body: new URLSearchParams({ query: target.expr!, ...window }) });
+  if (!response.ok) throw new Error(`LogsQL ${endpoint} ${target.expr}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { data: { result: unknown[] } }).data.result;
+}
+
 /** Runs one panel target the way its datasource would, and says whether it returned data. */
 async function returnsData(target: Target, service: string): Promise<boolean> {
   switch (target.datasource.type) {
     case 'prometheus':
       return (await promQuery(substitute(target.expr!, service))).length > 0;
     case 'victoriametrics-logs-datasource':
-      return (await logsQuery(target.expr!)).length > 0;
+      return (await runLogsQL(target)).length > 0;
     case 'jaeger': {
       expect(target.queryType).toBe('dependencyGraph');
       const response = await fetch(`${URLS.jaeger}/api/dependencies?endTs=${Date.now()}&lookback=3600000`);
