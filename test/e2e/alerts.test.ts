@@ -2,22 +2,10 @@
 // routes it by severity to the recorder's webhook, and removing the fault resolves it.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../tools/alert-recorder';
-import { eventually, HEALTHY_MODEL, predict, setModelBehaviour, URLS } from './support';
+import { eventually, HEALTHY_MODEL, setModelBehaviour, URLS } from './support';
+import { steadyTraffic } from './traffic';
 
 const ALERT = 'ModelUnavailableFallbackServing';
-
-/** Keeps traffic flowing (rate() needs it) until stopped; bounded by a deadline. */
-function trafficUntilStopped(deadlineMs: number) {
-  let running = true;
-  const done = (async () => {
-    const end = Date.now() + deadlineMs;
-    while (running && Date.now() < end) await predict();
-  })();
-  return async () => {
-    running = false;
-    await done;
-  };
-}
 
 async function deliveries(since: number, status: 'firing' | 'resolved'): Promise<Delivery[]> {
   const all = (await (await fetch(`${URLS.alertRecorder}/alerts`)).json()) as Delivery[];
@@ -32,7 +20,7 @@ afterAll(async () => {
 
 describe('the fallback alert', () => {
   it('fires when the model fails, reaches the major receiver, and resolves when it recovers', async () => {
-    const stopTraffic = trafficUntilStopped(240_000);
+    const stopTraffic = steadyTraffic(240_000);
     try {
       const faultStart = Date.now();
       await setModelBehaviour({ error_rate: 1 });

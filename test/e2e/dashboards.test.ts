@@ -2,9 +2,10 @@
 // a load burst, each panel of each provisioned dashboard must return data.
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../tools/paths';
 import { burst, eventually, HEALTHY_MODEL, logsQuery, promQuery, setModelBehaviour, URLS } from './support';
+import { steadyTraffic } from './traffic';
 
 interface Target {
   expr?: string;
@@ -70,13 +71,19 @@ async function returnsData(target: Target, service: string): Promise<boolean> {
   }
 }
 
+let stopTraffic: () => Promise<void>;
+
 beforeAll(async () => {
-  // Traffic with some model errors (error logs, fallbacks) and some bad requests (warn logs, 4xx).
+  // Traffic while the panels are read, with some model errors (error logs, fallbacks) and some
+  // bad requests (warn logs, 4xx).
   await setModelBehaviour({ error_rate: 0.3 });
-  await burst(60);
+  stopTraffic = steadyTraffic(600_000);
   await burst(5, 2, { customer_id: 'bad', features: { plan: 'gold' } });
+});
+
+afterAll(async () => {
+  await stopTraffic();
   await setModelBehaviour(HEALTHY_MODEL);
-  await burst(30);
 });
 
 describe.each(dashboards.map((d) => [d.title, d] as const))('dashboard %s', (_title, dashboard) => {
