@@ -2,7 +2,7 @@
 // routes it by severity to the recorder's webhook, and removing the fault resolves it.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../tools/alert-recorder';
-import { eventually, HEALTHY_MODEL, setModelBehaviour, URLS } from './support';
+import { eventually, HEALTHY_MODEL, restoreHealthyModel, setModelBehaviour, URLS } from './support';
 import { steadyTraffic } from './traffic';
 
 const ALERT = 'ModelUnavailableFallbackServing';
@@ -15,7 +15,7 @@ async function deliveries(since: number, status: 'firing' | 'resolved'): Promise
 }
 
 afterAll(async () => {
-  await setModelBehaviour(HEALTHY_MODEL);
+  await restoreHealthyModel();
 });
 
 describe('the fallback alert', () => {

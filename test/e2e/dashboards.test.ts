@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../tools/paths';
-import { burst, eventually, HEALTHY_MODEL, logsQuery, promQuery, setModelBehaviour, URLS } from './support';
+import { burst, eventually, logsQuery, promQuery, restoreHealthyModel, setModelBehaviour, URLS } from './support';
 import { steadyTraffic } from './traffic';
 
 interface Target {
@@ -83,7 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopTraffic();
-  await setModelBehaviour(HEALTHY_MODEL);
+  await restoreHealthyModel();
 });
 
 describe.each(dashboards.map((d) => [d.title, d] as const))('dashboard %s', (_title, dashboard) => {

@@ -4,11 +4,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   burst,
   eventually,
-  HEALTHY_MODEL,
   logsQuery,
   predict,
   promQuery,
   randomHex,
+  restoreHealthyModel,
   serviceOf,
   setModelBehaviour,
   stackControl,
@@ -21,7 +21,7 @@ import {
 } from './support';
 
 afterEach(async () => {
-  await setModelBehaviour(HEALTHY_MODEL);
+  await restoreHealthyModel();
 });
 
 const serverSpan = (t: JaegerTrace, service: string) => t.spans.find((s) => serviceOf(t, s) === service && tag(s, 'span.kind') === 'server')!;

@@ -14,6 +14,19 @@ export const setModelBehaviour = (update: Record<string, number>) => setModelBeh
 
 export const HEALTHY_MODEL = { latency_median_ms: 20, latency_p99_ms: 80, error_rate: 0 };
 
+/**
+ * Makes the model healthy and waits until the gateway uses it again: after a burst of failures
+ * the circuit may be open, and stays so until a half-open trial succeeds.
+ */
+export async function restoreHealthyModel(): Promise<void> {
+  await setModelBehaviour(HEALTHY_MODEL);
+  await eventually(async () => ((await predict()).body.source === 'model' ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 500,
+    what: 'the gateway to answer from the model again',
+  });
+}
+
 /** Kills (SIGKILL) or restarts a process of the stack started by global-setup. */
 export async function stackControl(action: 'kill' | 'restart', name: string): Promise<void> {
   const response = await fetch(`${inject('stackControlUrl')}/${action}/${name}`, { method: 'POST' });
@@ -59,16 +72,40 @@ export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefi
 export const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 export const serviceOf = (t: JaegerTrace, span: JaegerSpan) => t.processes[span.processID]!.serviceName;
 
+/** The services that served a span of the trace. */
+export function serverServices(t: JaegerTrace): Set<string> {
+  return new Set(t.spans.filter((s) => tag(s, 'span.kind') === 'server').map((s) => serviceOf(t, s)));
+}
+
 /** Waits until Jaeger has the trace with server spans from every named service. */
 export function waitForTrace(traceId: string, services: string[], timeoutMs = 60_000): Promise<JaegerTrace> {
   return eventually(
     async () => {
       const t = await jaegerTrace(traceId);
       if (!t) return undefined;
-      const servers = new Set(t.spans.filter((s) => tag(s, 'span.kind') === 'server').map((s) => serviceOf(t, s)));
+      const servers = serverServices(t);
       return services.every((s) => servers.has(s)) ? t : undefined;
     },
     { timeoutMs, intervalMs: 500, what: `trace ${traceId} in Jaeger with ${services.join(', ')}` },
+  );
+}
+
+/**
+ * Waits until Jaeger has all of a trace whose shape is not known in advance: a root span, and a
+ * server span under every client span (each service exports its spans in its own batches, so a
+ * trace arrives in parts).
+ */
+export function waitForCompleteTrace(traceId: string, timeoutMs = 60_000): Promise<JaegerTrace> {
+  return eventually(
+    async () => {
+      const t = await jaegerTrace(traceId);
+      if (!t) return undefined;
+      const parents = new Set(t.spans.flatMap((s) => s.references.map((r) => r.spanID)));
+      const hasRoot = t.spans.some((s) => s.references.length === 0);
+      const clientsAnswered = t.spans.filter((s) => tag(s, 'span.kind') === 'client').every((s) => parents.has(s.spanID));
+      return hasRoot && clientsAnswered ? t : undefined;
+    },
+    { timeoutMs, intervalMs: 500, what: `all of trace ${traceId} in Jaeger` },
   );
 }
 
