@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FEATURE_BUCKETS } from '../../services/model-inference/src/metrics';
 import { ensureBackend } from '../../tools/backends';
 import { repoRoot } from '../../tools/paths';
 
@@ -17,12 +18,11 @@ interface AlertRule {
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
+const rules = (parse(fs.readFileSync(inRepo('prometheus', 'rules', 'tracelab.yml'), 'utf8')) as {
+  groups: { rules: (Partial<AlertRule> & { record?: string; expr: string })[] }[];
+}).groups.flatMap((g) => g.rules);
 /** The alerting rules (recording rules have no `alert`). */
-const alertRules = (parse(fs.readFileSync(inRepo('prometheus', 'rules', 'tracelab.yml'), 'utf8')) as {
-  groups: { rules: Partial<AlertRule>[] }[];
-}).groups
-  .flatMap((g) => g.rules)
-  .filter((r): r is AlertRule => r.alert !== undefined);
+const alertRules = rules.filter((r): r is AlertRule & { expr: string } => r.alert !== undefined);
 
 describe('alerting configuration', () => {
   it('passes promtool check rules', async () => {
@@ -56,6 +56,16 @@ describe('alerting configuration', () => {
       const anchor = rule.annotations.runbook_url!.split('#')[1]!;
       expect(runbooks, `runbook section for ${rule.alert}`).toContain(`## ${anchor}`);
     }
+  });
+
+  it('measures input drift over the buckets the model records', () => {
+    // Each bucket's share is F(le) − F(previous le): the rule names every (previous le → le) pair.
+    const below = rules.find((r) => r.record === 'tracelab:model_input:cumulative_share_below')!;
+    const pairs = [...below.expr.matchAll(/feature="(\w+)", le="([^"]+)"\}, "le", "([^"]+)"/g)].map(([, f, from, to]) => `${f}:${from}→${to}`);
+    const expected = Object.entries(FEATURE_BUCKETS).flatMap(([feature, bounds]) =>
+      bounds.map((bound, i) => `${feature}:${bound}→${bounds[i + 1] ?? '+Inf'}`),
+    );
+    expect(pairs).toEqual(expected);
   });
 
   it('passes amtool check-config', async () => {

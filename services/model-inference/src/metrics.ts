@@ -16,18 +16,24 @@ const confidence = meter.createHistogram('tracelab.model.confidence', {
   advice: { explicitBucketBoundaries: unitBuckets },
 });
 const predictions = meter.createCounter('tracelab.model.predictions', { description: 'Predictions served, by outcome and model version' });
+/** Bucket bounds of the numeric inputs; the drift recording rules (prometheus/rules) use them too. */
+export const FEATURE_BUCKETS = {
+  tenure_months: [3, 6, 12, 24, 36, 48, 60, 84, 120],
+  monthly_spend: [10, 25, 50, 75, 100, 150, 200, 300, 500],
+  support_tickets: [0, 1, 2, 3, 5, 8, 13],
+};
 const inputs = {
   tenure_months: meter.createHistogram('tracelab.model.input.tenure_months', {
     description: 'Input feature: customer tenure in months',
-    advice: { explicitBucketBoundaries: [3, 6, 12, 24, 36, 48, 60, 84, 120] },
+    advice: { explicitBucketBoundaries: FEATURE_BUCKETS.tenure_months },
   }),
   monthly_spend: meter.createHistogram('tracelab.model.input.monthly_spend', {
     description: 'Input feature: monthly spend',
-    advice: { explicitBucketBoundaries: [10, 25, 50, 75, 100, 150, 200, 300, 500] },
+    advice: { explicitBucketBoundaries: FEATURE_BUCKETS.monthly_spend },
   }),
   support_tickets: meter.createHistogram('tracelab.model.input.support_tickets', {
     description: 'Input feature: support tickets in the last quarter',
-    advice: { explicitBucketBoundaries: [0, 1, 2, 3, 5, 8, 13] },
+    advice: { explicitBucketBoundaries: FEATURE_BUCKETS.support_tickets },
   }),
 };
 const plans = meter.createCounter('tracelab.model.input.plan', { description: 'Input feature: plan, counted per value' });
