@@ -6,7 +6,10 @@ export interface Delivery {
   receiver: string;
   receivedAt: string;
   /** The Alertmanager webhook payload (version 4). */
-  payload: { status: string; alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[] } & Record<string, unknown>;
+  payload: { status: string; alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[] } & Record<
+    string,
+    unknown
+  >;
 }
 
 const MAX_DELIVERIES = 1000;
@@ -15,7 +18,8 @@ const MAX_BODY_BYTES = 1 << 20;
 export function createAlertRecorder(): http.Server {
   const deliveries: Delivery[] = [];
   return http.createServer((req, res) => {
-    const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const reply = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const url = new URL(req.url ?? '/', 'http://recorder');
     if (req.method === 'GET' && url.pathname === '/alerts') {
       reply(200, deliveries);
@@ -38,7 +42,11 @@ export function createAlertRecorder(): http.Server {
         return;
       }
       try {
-        deliveries.push({ receiver: match[1]!, receivedAt: new Date().toISOString(), payload: JSON.parse(Buffer.concat(chunks).toString()) });
+        deliveries.push({
+          receiver: match[1]!,
+          receivedAt: new Date().toISOString(),
+          payload: JSON.parse(Buffer.concat(chunks).toString()),
+        });
         if (deliveries.length > MAX_DELIVERIES) deliveries.shift();
         reply(200, { status: 'recorded' });
       } catch {

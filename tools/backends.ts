@@ -4,13 +4,13 @@
 //   node dist/tools/backends.js build [name…]   build what is missing (default: all)
 //   node dist/tools/backends.js path <name>     print a binary's path (building it if missing)
 //   node dist/tools/backends.js list            versions and cache state
-import { createHash } from 'node:crypto';
+
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readEnvFile, repoRoot } from './paths';
-
 
 export type BackendName =
   | 'collector'
@@ -160,10 +160,16 @@ const components: Record<string, Component> = {
         fs.mkdirSync(path.join(src, 'ui', 'app', 'dist'), { recursive: true });
         fs.writeFileSync(path.join(src, 'ui', 'app', 'dist', 'index.html'), '<p>Alertmanager UI not built: use the API or amtool.</p>\n');
       };
-      await buildInsideModule('github.com/prometheus/alertmanager', `v${version}`, workDir, [
-        { pkg: './cmd/alertmanager', out: path.join(outDir, 'alertmanager') },
-        { pkg: './cmd/amtool', out: path.join(outDir, 'amtool') },
-      ], placeholder);
+      await buildInsideModule(
+        'github.com/prometheus/alertmanager',
+        `v${version}`,
+        workDir,
+        [
+          { pkg: './cmd/alertmanager', out: path.join(outDir, 'alertmanager') },
+          { pkg: './cmd/amtool', out: path.join(outDir, 'amtool') },
+        ],
+        placeholder,
+      );
     },
   },
   compose: {

@@ -3,11 +3,12 @@
 // with autocannon. Prints throughput, latency and memory side by side.
 //
 //   npm run bench [-- --seconds 10 --connections 20]
-import http from 'node:http';
+
 import fs from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
 import { execa } from 'execa';
-import { serviceCommand, SERVICES, type ServiceName } from './services';
+import { SERVICES, type ServiceName, serviceCommand } from './services';
 import { eventually } from './wait';
 
 const PORT_OFFSET = 20_000; // gateway on 28080 etc.: clear of a running stack

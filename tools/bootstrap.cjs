@@ -16,5 +16,5 @@ const installed = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim() :
 if (installed !== wanted) {
   console.log('[bootstrap] installing locked dependencies (npm ci)…');
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  fs.writeFileSync(stamp, wanted + '\n');
+  fs.writeFileSync(stamp, `${wanted}\n`);
 }

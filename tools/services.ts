@@ -2,10 +2,10 @@
 // Dockerfile all use `node --require <instrumentation> <server>`, so the SDK is loaded before
 // any application module and the instrumentation is what production gets.
 import path from 'node:path';
-import { distDir } from './paths';
 import { SERVICE as fallbackRules } from '../services/fallback-rules/src/config';
 import { SERVICE as gateway } from '../services/gateway/src/config';
 import { SERVICE as modelInference } from '../services/model-inference/src/config';
+import { distDir } from './paths';
 
 export const SERVICES = [modelInference, fallbackRules, gateway] as const;
 

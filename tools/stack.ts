@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { ensureBackends, findGrafana, type BackendName } from './backends';
+import { type BackendName, ensureBackends, findGrafana } from './backends';
 import { distDir, readEnvFile, repoRoot, stateDir } from './paths';
-import { serviceCommand, SERVICES } from './services';
+import { SERVICES, serviceCommand } from './services';
 
 export const URLS = {
   gateway: 'http://127.0.0.1:8080',
@@ -58,7 +58,6 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
 
 const config = (...parts: string[]) => path.join(repoRoot, ...parts);
-
 
 function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSpec[] {
   const dir = (name: string) => path.join(data, name);
@@ -124,13 +123,15 @@ function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSp
 }
 
 function serviceSpecs(controlToken: string): ProcessSpec[] {
-  return SERVICES.map((service): ProcessSpec => ({
-    name: service.name,
-    ...serviceCommand(service.name),
-    env: service.name === 'model-inference' ? { CONTROL_TOKEN: controlToken } : ({} as Record<string, string>),
-    readyUrl: `http://127.0.0.1:${service.port}/healthz`,
-    ports: [service.port, service.prometheusPort],
-  }));
+  return SERVICES.map(
+    (service): ProcessSpec => ({
+      name: service.name,
+      ...serviceCommand(service.name),
+      env: service.name === 'model-inference' ? { CONTROL_TOKEN: controlToken } : ({} as Record<string, string>),
+      readyUrl: `http://127.0.0.1:${service.port}/healthz`,
+      ports: [service.port, service.prometheusPort],
+    }),
+  );
 }
 
 function grafanaSpec(binary: string, data: string): ProcessSpec {
@@ -212,7 +213,12 @@ export interface StartOptions {
 }
 
 /** Starts the whole native stack and resolves when every part answers its readiness check. */
-export async function startStack({ log = console.log, controlToken, stateDir: state = stateDir, fresh = false }: StartOptions = {}): Promise<Stack> {
+export async function startStack({
+  log = console.log,
+  controlToken,
+  stateDir: state = stateDir,
+  fresh = false,
+}: StartOptions = {}): Promise<Stack> {
   const token = controlToken ?? process.env.CONTROL_TOKEN ?? randomBytes(16).toString('hex');
   const bin = await ensureBackends(['collector', 'jaeger', 'prometheus', 'victorialogs', 'alertmanager']);
   const data = path.join(state, 'data');

@@ -2,8 +2,16 @@
 // 404/405 for unknown routes and methods, an error handler that never leaks a stack trace,
 // the access log and the in-flight gauge. Every client mistake becomes a 4xx JSON error that
 // names the problem, and is logged at warn with the request's trace id.
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+
 import { context, metrics, trace } from '@opentelemetry/api';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { ZodType } from 'zod';
 import type { Logger } from './logger';
 

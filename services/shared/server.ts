@@ -1,9 +1,10 @@
 // Listens, and shuts down cleanly: stop accepting, finish in-flight requests, flush telemetry.
-import type { Express } from 'express';
+
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { z } from 'zod';
-import { shutdownTelemetry } from './telemetry';
 import type { Logger } from './logger';
+import { shutdownTelemetry } from './telemetry';
 
 /** Parses the environment with a schema and exits with the named problems if it is wrong. */
 export function readConfig<T>(schema: z.ZodType<T>, logger: Logger, env: NodeJS.ProcessEnv = process.env): T {

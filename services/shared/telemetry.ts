@@ -4,9 +4,10 @@
 //
 // Configuration is only the standard OTEL_* environment variables; this file fills in defaults
 // for those the operator left unset, then lets the SDK read them.
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+
 import type { IncomingMessage } from 'node:http';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { NodeSDK } from '@opentelemetry/sdk-node';
 
 export interface TelemetryDefaults {
   serviceName: string;

@@ -27,15 +27,20 @@ describe('the fallback alert', () => {
 
       await eventually(
         async () => {
-          const body = (await (await fetch(`${URLS.prometheus}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+          const body = (await (await fetch(`${URLS.prometheus}/api/v1/alerts`)).json()) as {
+            data: { alerts: { labels: Record<string, string>; state: string }[] };
+          };
           return body.data.alerts.some((a) => a.labels.alertname === ALERT && a.state === 'firing') ? true : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 2000, what: `${ALERT} firing in Prometheus` },
       );
-      const [fired] = await eventually(async () => {
-        const found = await deliveries(faultStart, 'firing');
-        return found.length ? found : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 1000, what: `${ALERT} delivered to the recorder` });
+      const [fired] = await eventually(
+        async () => {
+          const found = await deliveries(faultStart, 'firing');
+          return found.length ? found : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 1000, what: `${ALERT} delivered to the recorder` },
+      );
       expect(fired!.receiver).toBe('major');
       const alert = fired!.payload.alerts.find((a) => a.labels.alertname === ALERT)!;
       expect(alert.labels.severity).toBe('major');
@@ -44,10 +49,13 @@ describe('the fallback alert', () => {
 
       const recoveryStart = Date.now();
       await setModelBehaviour(HEALTHY_MODEL);
-      const [resolved] = await eventually(async () => {
-        const found = await deliveries(recoveryStart, 'resolved');
-        return found.length ? found : undefined;
-      }, { timeoutMs: 180_000, intervalMs: 2000, what: `${ALERT} resolved and delivered` });
+      const [resolved] = await eventually(
+        async () => {
+          const found = await deliveries(recoveryStart, 'resolved');
+          return found.length ? found : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 2000, what: `${ALERT} resolved and delivered` },
+      );
       expect(resolved!.receiver).toBe('major');
     } finally {
       await stopTraffic();

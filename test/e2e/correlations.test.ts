@@ -17,7 +17,10 @@ function newestExemplarTraceId(query: string, sinceMs: number): Promise<string> 
       const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
       const body = (await response.json()) as { status: string; data: { exemplars: Exemplar[] }[]; error?: string };
       if (body.status !== 'success') throw new Error(`exemplars of ${query}: ${body.error}`);
-      const newest = body.data.flatMap((s) => s.exemplars).filter((e) => e.labels.trace_id).sort((a, b) => b.timestamp - a.timestamp)[0];
+      const newest = body.data
+        .flatMap((s) => s.exemplars)
+        .filter((e) => e.labels.trace_id)
+        .sort((a, b) => b.timestamp - a.timestamp)[0];
       return newest?.labels.trace_id;
     },
     { timeoutMs: 60_000, intervalMs: 1000, what: `an exemplar with a trace_id on ${query}` },
@@ -49,7 +52,10 @@ describe('signal correlations', () => {
     // The series behind the golden-signals panel "Latency p99 by operation, with exemplars". The
     // newest exemplar is any request of the last spanmetrics flush, not necessarily this one (an
     // earlier test's fallback, say), so the trace itself says which services must have logged.
-    const traceId = await newestExemplarTraceId('traces_span_metrics_duration_milliseconds_bucket{service_name="gateway", span_kind="SPAN_KIND_SERVER"}', since);
+    const traceId = await newestExemplarTraceId(
+      'traces_span_metrics_duration_milliseconds_bucket{service_name="gateway", span_kind="SPAN_KIND_SERVER"}',
+      since,
+    );
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
     const trace = await waitForCompleteTrace(traceId);

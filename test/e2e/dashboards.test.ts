@@ -18,11 +18,14 @@ interface Panel {
 }
 
 const dashboardDir = path.join(repoRoot, 'grafana', 'dashboards');
-const dashboards = fs.readdirSync(dashboardDir).map((f) => JSON.parse(fs.readFileSync(path.join(dashboardDir, f), 'utf8')) as {
-  title: string;
-  panels: Panel[];
-  templating: { list: { name: string }[] };
-});
+const dashboards = fs.readdirSync(dashboardDir).map(
+  (f) =>
+    JSON.parse(fs.readFileSync(path.join(dashboardDir, f), 'utf8')) as {
+      title: string;
+      panels: Panel[];
+      templating: { list: { name: string }[] };
+    },
+);
 
 /** What Grafana substitutes before sending a query. */
 function substitute(expr: string, service: string): string {
@@ -49,7 +52,10 @@ async function runLogsQL(target: Target): Promise<unknown[]> {
     default:
       throw new Error(`no runner for LogsQL queryType ${target.queryType}`);
   }
-  const response = await fetch(`${URLS.victorialogs}/select/logsql/${endpoint}`, { method: 'POST', body: new URLSearchParams({ query: target.expr!, ...window }) });
+  const response = await fetch(`${URLS.victorialogs}/select/logsql/${endpoint}`, {
+    method: 'POST',
+    body: new URLSearchParams({ query: target.expr!, ...window }),
+  });
   if (!response.ok) throw new Error(`LogsQL ${endpoint} ${target.expr}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { data: { result: unknown[] } }).data.result;
 }

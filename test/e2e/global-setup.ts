@@ -3,8 +3,8 @@
 // offered to them over a small loopback HTTP endpoint.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestProject } from 'vitest/node';
 import path from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { stateDir } from '../../tools/paths';
 import { startStack } from '../../tools/stack';
 
@@ -17,7 +17,9 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   console.log('[e2e] starting the native stack (backends build on first use)…');
-  const stack = await startStack({ log: (line) => console.log(`[e2e] ${line}`), controlToken: 'e2e-control-token',
+  const stack = await startStack({
+    log: (line) => console.log(`[e2e] ${line}`),
+    controlToken: 'e2e-control-token',
     // Its own state folder, emptied first: a user's `npm start` data is left alone.
     stateDir: path.join(stateDir, 'e2e'),
     fresh: true,

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   burst,
   eventually,
+  type JaegerTrace,
   logsQuery,
   predict,
   promQuery,
@@ -17,14 +18,14 @@ import {
   waitForLogs,
   waitForSeries,
   waitForTrace,
-  type JaegerTrace,
 } from './support';
 
 afterEach(async () => {
   await restoreHealthyModel();
 });
 
-const serverSpan = (t: JaegerTrace, service: string) => t.spans.find((s) => serviceOf(t, s) === service && tag(s, 'span.kind') === 'server')!;
+const serverSpan = (t: JaegerTrace, service: string) =>
+  t.spans.find((s) => serviceOf(t, s) === service && tag(s, 'span.kind') === 'server')!;
 
 function expectChildOfClientIn(t: JaegerTrace, service: string, caller: string): void {
   const span = serverSpan(t, service);
@@ -107,17 +108,26 @@ describe('metrics in Prometheus', () => {
   it('has spanmetrics (RED per operation) with exemplars that point at stored traces', async () => {
     await waitForSeries('traces_span_metrics_calls_total{service_name="gateway", span_kind="SPAN_KIND_SERVER"}');
     // Client spans carry peer.service: per-edge traffic by name, the service graph's data.
-    await waitForSeries('traces_span_metrics_calls_total{service_name="gateway", span_kind="SPAN_KIND_CLIENT", peer_service="model-inference"}');
+    await waitForSeries(
+      'traces_span_metrics_calls_total{service_name="gateway", span_kind="SPAN_KIND_CLIENT", peer_service="model-inference"}',
+    );
     // The newest exemplar of a request made now (Prometheus keeps data across stack restarts;
     // Jaeger's in-memory store does not).
     const since = Date.now() / 1000;
     await predict();
     const exemplarTraceId = await eventually(
       async () => {
-        const params = new URLSearchParams({ query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="gateway"}', start: String(since), end: String(Date.now() / 1000 + 60) });
+        const params = new URLSearchParams({
+          query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="gateway"}',
+          start: String(since),
+          end: String(Date.now() / 1000 + 60),
+        });
         const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
         const series = ((await response.json()) as { data: { exemplars: { labels: Record<string, string>; timestamp: number }[] }[] }).data;
-        const newest = series.flatMap((s) => s.exemplars).filter((e) => e.labels.trace_id).sort((a, b) => b.timestamp - a.timestamp)[0];
+        const newest = series
+          .flatMap((s) => s.exemplars)
+          .filter((e) => e.labels.trace_id)
+          .sort((a, b) => b.timestamp - a.timestamp)[0];
         return newest?.labels.trace_id;
       },
       { timeoutMs: 60_000, intervalMs: 1000, what: 'an exemplar with a trace_id' },
@@ -128,7 +138,14 @@ describe('metrics in Prometheus', () => {
   it("feeds Jaeger's Monitor (SPM) API for the gateway", async () => {
     await eventually(
       async () => {
-        const params = new URLSearchParams({ service: 'gateway', endTs: String(Date.now()), lookback: '600000', step: '5000', ratePer: '60000', spanKind: 'server' });
+        const params = new URLSearchParams({
+          service: 'gateway',
+          endTs: String(Date.now()),
+          lookback: '600000',
+          step: '5000',
+          ratePer: '60000',
+          spanKind: 'server',
+        });
         const response = await fetch(`${URLS.jaeger}/api/metrics/calls?${params}`);
         if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
         const body = (await response.json()) as { metrics: { metricPoints: { gaugeValue: { doubleValue: number } }[] }[] };

@@ -1,16 +1,16 @@
 // Helpers for e2e tests against the real backends: their HTTP APIs, polled with a deadline.
 import { inject } from 'vitest';
 import { URLS } from '../../tools/stack';
-import { predictAt, setModelBehaviourAt } from '../support/requests';
 import { eventually } from '../../tools/wait';
-
-export { URLS, eventually };
+import { predictAt, setModelBehaviourAt } from '../support/requests';
 
 export { FEATURES, randomHex } from '../support/requests';
+export { eventually, URLS };
 
 export const predict = (headers: Record<string, string> = {}, body?: unknown) => predictAt(URLS.gateway, headers, body);
 
-export const setModelBehaviour = (update: Record<string, number>) => setModelBehaviourAt(URLS.modelInference, inject('controlToken'), update);
+export const setModelBehaviour = (update: Record<string, number>) =>
+  setModelBehaviourAt(URLS.modelInference, inject('controlToken'), update);
 
 export const HEALTHY_MODEL = { latency_median_ms: 20, latency_p99_ms: 80, error_rate: 0 };
 
@@ -149,9 +149,11 @@ export function waitForLogs(
   complete: (rows: Record<string, string>[]) => boolean = (rows) => rows.length > 0,
   timeoutMs = 60_000,
 ): Promise<Record<string, string>[]> {
-  return eventually(async () => {
-    const rows = await logsQuery(query);
-    return complete(rows) ? rows : undefined;
-  }, { timeoutMs, intervalMs: 1000, what: `LogsQL ${query} to return the expected records` });
+  return eventually(
+    async () => {
+      const rows = await logsQuery(query);
+      return complete(rows) ? rows : undefined;
+    },
+    { timeoutMs, intervalMs: 1000, what: `LogsQL ${query} to return the expected records` },
+  );
 }
-

@@ -1,7 +1,7 @@
 // Starts the three services as child processes wired to each other on test ports, exporting
 // traces and logs to an in-test OTLP receiver and exposing /metrics on test ports.
 import { OtlpReceiver } from '../support/otlp-receiver';
-import { startService, type RunningService } from '../support/processes';
+import { type RunningService, startService } from '../support/processes';
 import { predictAt, setModelBehaviourAt } from '../support/requests';
 
 export { FEATURES, randomHex } from '../support/requests';

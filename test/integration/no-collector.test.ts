@@ -2,7 +2,7 @@
 // endpoint, the services answer as usual and do not flood their output with export errors.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { predict, startCluster, type Cluster } from './harness';
+import { type Cluster, predict, startCluster } from './harness';
 
 let cluster: Cluster;
 

@@ -2,9 +2,9 @@
 // to an OTLP receiver in this test: traces across process boundaries, logs tied to spans,
 // metrics on /metrics, the fallback path, and bad input.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SPAN_KIND, type ReceivedSpan } from '../support/otlp-receiver';
 import { eventually } from '../../tools/wait';
-import { CONTROL_TOKEN, FEATURES, PORTS, predict, randomHex, setModelBehaviour, startCluster, type Cluster } from './harness';
+import { type ReceivedSpan, SPAN_KIND } from '../support/otlp-receiver';
+import { type Cluster, CONTROL_TOKEN, FEATURES, PORTS, predict, randomHex, setModelBehaviour, startCluster } from './harness';
 
 let cluster: Cluster;
 
@@ -61,7 +61,11 @@ describe('a prediction served by the model', () => {
     const spans = await traceFrom(traceId, ['gateway', 'model-inference']);
     const gatewayServer = serverSpan(spans, 'gateway');
     expect(gatewayServer.parentSpanId).toBe(callerSpanId);
-    expect(gatewayServer.attributes).toMatchObject({ 'http.route': '/v1/predict', 'http.response.status_code': 200, 'http.request.method': 'POST' });
+    expect(gatewayServer.attributes).toMatchObject({
+      'http.route': '/v1/predict',
+      'http.response.status_code': 200,
+      'http.request.method': 'POST',
+    });
     expect(gatewayServer.name).toBe('POST /v1/predict');
 
     const modelServer = serverSpan(spans, 'model-inference');
@@ -87,16 +91,22 @@ describe('a prediction served by the model', () => {
     const spans = await traceFrom(traceId, ['gateway', 'model-inference']);
     const spanIds = new Set(spans.map((s) => s.spanId));
 
-    const stdout = await eventually(() => {
-      const lines = [...cluster.gateway.logs, ...cluster.model.logs].filter((l) => l.trace_id === traceId);
-      return lines.filter((l) => l.msg === 'request completed').length >= 2 ? lines : undefined;
-    }, { what: 'access-log lines on stdout' });
+    const stdout = await eventually(
+      () => {
+        const lines = [...cluster.gateway.logs, ...cluster.model.logs].filter((l) => l.trace_id === traceId);
+        return lines.filter((l) => l.msg === 'request completed').length >= 2 ? lines : undefined;
+      },
+      { what: 'access-log lines on stdout' },
+    );
     for (const line of stdout) expect(spanIds.has(line.span_id as string), `stdout span_id ${line.span_id}`).toBe(true);
 
-    const exported = await eventually(() => {
-      const records = cluster.receiver.logs.filter((l) => l.traceId === traceId);
-      return new Set(records.map((r) => r.service)).size === 2 ? records : undefined;
-    }, { what: 'OTLP log records from both services' });
+    const exported = await eventually(
+      () => {
+        const records = cluster.receiver.logs.filter((l) => l.traceId === traceId);
+        return new Set(records.map((r) => r.service)).size === 2 ? records : undefined;
+      },
+      { what: 'OTLP log records from both services' },
+    );
     expect(new Set(exported.map((r) => r.service))).toEqual(new Set(['gateway', 'model-inference']));
     for (const record of exported) expect(spanIds.has(record.spanId)).toBe(true);
     expect(JSON.stringify(exported)).not.toContain('cust-123');
@@ -209,15 +219,53 @@ describe('the other gateway routes', () => {
 });
 
 describe('bad input', () => {
-  const cases: { name: string; body?: string; method?: string; path?: string; contentType?: string; status: number; code: string; mentions?: string }[] = [
+  const cases: {
+    name: string;
+    body?: string;
+    method?: string;
+    path?: string;
+    contentType?: string;
+    status: number;
+    code: string;
+    mentions?: string;
+  }[] = [
     { name: 'malformed JSON', body: '{"customer_id": ', status: 400, code: 'invalid_json' },
     { name: 'missing field', body: JSON.stringify({ customer_id: 'c' }), status: 400, code: 'invalid_request', mentions: 'features' },
-    { name: 'wrong type', body: JSON.stringify({ customer_id: 'c', features: { ...FEATURES, tenure_months: 'ten' } }), status: 400, code: 'invalid_request', mentions: 'features.tenure_months' },
-    { name: 'out of range', body: JSON.stringify({ customer_id: 'c', features: { ...FEATURES, support_tickets: -1 } }), status: 400, code: 'invalid_request', mentions: 'features.support_tickets' },
-    { name: 'unknown plan', body: JSON.stringify({ customer_id: 'c', features: { ...FEATURES, plan: 'gold' } }), status: 400, code: 'invalid_request', mentions: 'features.plan' },
-    { name: 'extra field', body: JSON.stringify({ customer_id: 'c', features: FEATURES, admin: true }), status: 400, code: 'invalid_request', mentions: 'admin' },
+    {
+      name: 'wrong type',
+      body: JSON.stringify({ customer_id: 'c', features: { ...FEATURES, tenure_months: 'ten' } }),
+      status: 400,
+      code: 'invalid_request',
+      mentions: 'features.tenure_months',
+    },
+    {
+      name: 'out of range',
+      body: JSON.stringify({ customer_id: 'c', features: { ...FEATURES, support_tickets: -1 } }),
+      status: 400,
+      code: 'invalid_request',
+      mentions: 'features.support_tickets',
+    },
+    {
+      name: 'unknown plan',
+      body: JSON.stringify({ customer_id: 'c', features: { ...FEATURES, plan: 'gold' } }),
+      status: 400,
+      code: 'invalid_request',
+      mentions: 'features.plan',
+    },
+    {
+      name: 'extra field',
+      body: JSON.stringify({ customer_id: 'c', features: FEATURES, admin: true }),
+      status: 400,
+      code: 'invalid_request',
+      mentions: 'admin',
+    },
     { name: 'body not an object', body: '[1,2]', status: 400, code: 'invalid_request' },
-    { name: 'oversized body', body: JSON.stringify({ customer_id: 'x'.repeat(20_000), features: FEATURES }), status: 413, code: 'payload_too_large' },
+    {
+      name: 'oversized body',
+      body: JSON.stringify({ customer_id: 'x'.repeat(20_000), features: FEATURES }),
+      status: 413,
+      code: 'payload_too_large',
+    },
     { name: 'not JSON content type', body: 'tenure=3', contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
     { name: 'unknown route', path: '/v1/nope', method: 'GET', status: 404, code: 'not_found', mentions: '/v1/nope' },
     { name: 'wrong method', path: '/v1/predict', method: 'GET', status: 405, code: 'method_not_allowed', mentions: 'GET' },

@@ -92,7 +92,10 @@ export class OtlpReceiver {
             kind: s.kind,
             attributes: attributes(s.attributes),
             status: s.status ?? {},
-            events: (s.events ?? []).map((e: { name: string; attributes?: KeyValue[] }) => ({ name: e.name, attributes: attributes(e.attributes) })),
+            events: (s.events ?? []).map((e: { name: string; attributes?: KeyValue[] }) => ({
+              name: e.name,
+              attributes: attributes(e.attributes),
+            })),
           });
     }
   }

@@ -1,7 +1,7 @@
 // Starts services as real child processes, exactly as production does (tools/services.ts), and
 // keeps their JSON log lines for assertions. Requires `npm run build` (npm test's pretest does it).
 import { execa } from 'execa';
-import { serviceCommand, type ServiceName } from '../../tools/services';
+import { type ServiceName, serviceCommand } from '../../tools/services';
 import { eventually } from '../../tools/wait';
 
 export interface RunningService {

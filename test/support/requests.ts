@@ -1,7 +1,11 @@
 // Requests every test layer sends: a churn prediction and a model behaviour change.
 export const FEATURES = { tenure_months: 3, monthly_spend: 120, support_tickets: 2, plan: 'basic' } as const;
 
-export async function predictAt(gatewayUrl: string, headers: Record<string, string> = {}, body: unknown = { customer_id: 'cust-123', features: FEATURES }) {
+export async function predictAt(
+  gatewayUrl: string,
+  headers: Record<string, string> = {},
+  body: unknown = { customer_id: 'cust-123', features: FEATURES },
+) {
   const response = await fetch(`${gatewayUrl}/v1/predict`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -20,4 +24,8 @@ export async function setModelBehaviourAt(modelUrl: string, token: string, updat
 }
 
 export const randomHex = (bytes: number) =>
-  Array.from({ length: bytes }, () => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join('');
+  Array.from({ length: bytes }, () =>
+    Math.floor(Math.random() * 256)
+      .toString(16)
+      .padStart(2, '0'),
+  ).join('');

@@ -18,9 +18,11 @@ interface AlertRule {
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
-const rules = (parse(fs.readFileSync(inRepo('prometheus', 'rules', 'tracelab.yml'), 'utf8')) as {
-  groups: { rules: (Partial<AlertRule> & { record?: string; expr: string })[] }[];
-}).groups.flatMap((g) => g.rules);
+const rules = (
+  parse(fs.readFileSync(inRepo('prometheus', 'rules', 'tracelab.yml'), 'utf8')) as {
+    groups: { rules: (Partial<AlertRule> & { record?: string; expr: string })[] }[];
+  }
+).groups.flatMap((g) => g.rules);
 /** The alerting rules (recording rules have no `alert`). */
 const alertRules = rules.filter((r): r is AlertRule & { expr: string } => r.alert !== undefined);
 
@@ -42,8 +44,14 @@ describe('alerting configuration', () => {
     const cases = tests.tests.flatMap((t) => t.alert_rule_test ?? []);
     expect(alertRules.length).toBeGreaterThan(0);
     for (const { alert } of alertRules) {
-      expect(cases.some((c) => c.alertname === alert && c.exp_alerts.length > 0), `${alert} firing case`).toBe(true);
-      expect(cases.some((c) => c.alertname === alert && c.exp_alerts.length === 0), `${alert} quiet case`).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === alert && c.exp_alerts.length > 0),
+        `${alert} firing case`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === alert && c.exp_alerts.length === 0),
+        `${alert} quiet case`,
+      ).toBe(true);
     }
   });
 
@@ -61,7 +69,9 @@ describe('alerting configuration', () => {
   it('measures input drift over the buckets the model records', () => {
     // Each bucket's share is F(le) − F(previous le): the rule names every (previous le → le) pair.
     const below = rules.find((r) => r.record === 'tracelab:model_input:cumulative_share_below')!;
-    const pairs = [...below.expr.matchAll(/feature="(\w+)", le="([^"]+)"\}, "le", "([^"]+)"/g)].map(([, f, from, to]) => `${f}:${from}→${to}`);
+    const pairs = [...below.expr.matchAll(/feature="(\w+)", le="([^"]+)"\}, "le", "([^"]+)"/g)].map(
+      ([, f, from, to]) => `${f}:${from}→${to}`,
+    );
     const expected = Object.entries(FEATURE_BUCKETS).flatMap(([feature, bounds]) =>
       bounds.map((bound, i) => `${feature}:${bound}→${bounds[i + 1] ?? '+Inf'}`),
     );

@@ -1,7 +1,8 @@
 // The app factories build a working Express app from their dependencies: no environment, no
 // telemetry SDK, no fixed port. (The real processes are tested in test/integration.)
-import type { Express } from 'express';
+
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp as createRulesApp } from '../../services/fallback-rules/src/app';
 import { createApp as createModelApp } from '../../services/model-inference/src/app';

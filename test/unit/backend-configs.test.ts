@@ -11,12 +11,24 @@ const inRepo = (...parts: string[]) => path.join(repoRoot, ...parts);
 
 describe('backend configs', () => {
   it('collector/config.yaml passes the collector validate command', async () => {
-    await expect(run(await ensureBackend('collector'), ['validate', `--config=${inRepo('collector', 'config.yaml')}`])).resolves.toBeDefined();
+    await expect(
+      run(await ensureBackend('collector'), ['validate', `--config=${inRepo('collector', 'config.yaml')}`]),
+    ).resolves.toBeDefined();
   });
 
   it('the collector distribution has every component the config uses', async () => {
     const { stdout } = await run(await ensureBackend('collector'), ['components']);
-    for (const name of ['otlp', 'prometheus', 'memory_limiter', 'redaction', 'batch', 'span_metrics', 'otlp_grpc', 'otlp_http', 'health_check']) {
+    for (const name of [
+      'otlp',
+      'prometheus',
+      'memory_limiter',
+      'redaction',
+      'batch',
+      'span_metrics',
+      'otlp_grpc',
+      'otlp_http',
+      'health_check',
+    ]) {
       expect(stdout).toContain(`name: ${name}`);
     }
   });

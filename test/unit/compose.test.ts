@@ -30,9 +30,9 @@ describe('docker-compose.yml', () => {
     const compose = await ensureBackend('docker-compose');
     const env = { ...process.env };
     delete env.GRAFANA_ADMIN_PASSWORD;
-    await expect(run(compose, ['-f', path.join(repoRoot, 'docker-compose.yml'), 'config', '--quiet'], { cwd: repoRoot, env })).rejects.toThrow(
-      /GRAFANA_ADMIN_PASSWORD/,
-    );
+    await expect(
+      run(compose, ['-f', path.join(repoRoot, 'docker-compose.yml'), 'config', '--quiet'], { cwd: repoRoot, env }),
+    ).rejects.toThrow(/GRAFANA_ADMIN_PASSWORD/);
   });
 
   it('mounts only paths that exist in the repository', () => {

@@ -7,19 +7,22 @@ import { parse } from 'yaml';
 import { repoRoot } from '../../tools/paths';
 
 const grafana = path.join(repoRoot, 'grafana');
-const datasources = (parse(fs.readFileSync(path.join(grafana, 'provisioning', 'datasources', 'datasources.yaml'), 'utf8')) as {
-  datasources: { uid: string; type: string; jsonData?: Record<string, any> }[];
-}).datasources;
+const datasources = (
+  parse(fs.readFileSync(path.join(grafana, 'provisioning', 'datasources', 'datasources.yaml'), 'utf8')) as {
+    datasources: { uid: string; type: string; jsonData?: Record<string, any> }[];
+  }
+).datasources;
 const byUid = new Map(datasources.map((d) => [d.uid, d.type]));
 const dashboardFiles = fs.readdirSync(path.join(grafana, 'dashboards')).filter((f) => f.endsWith('.json'));
 
 /** Every { type, uid } datasource reference anywhere in a dashboard. */
 function references(node: unknown, found: { uid: string; type: string }[] = []): { uid: string; type: string }[] {
-  if (Array.isArray(node)) node.forEach((n) => references(n, found));
-  else if (node && typeof node === 'object') {
+  if (Array.isArray(node)) {
+    for (const n of node) references(n, found);
+  } else if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
     if (o.datasource && typeof o.datasource === 'object') found.push(o.datasource as { uid: string; type: string });
-    Object.values(o).forEach((v) => references(v, found));
+    for (const v of Object.values(o)) references(v, found);
   }
   return found;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { type Behaviour, mergeBehaviour, sampleLatencyMs, sampleRandom, shouldFail } from '../../services/model-inference/src/behaviour';
 import { predict, THRESHOLD } from '../../services/model-inference/src/model';
-import { mergeBehaviour, sampleLatencyMs, sampleRandom, shouldFail, type Behaviour } from '../../services/model-inference/src/behaviour';
 import { createRandom, logNormalFromMedianP99 } from '../../services/model-inference/src/rng';
 
 const loyal = { tenure_months: 60, monthly_spend: 40, support_tickets: 0, plan: 'enterprise' } as const;

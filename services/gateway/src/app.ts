@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { featuresSchema, type Features } from '../../shared/features';
+import { type Features, featuresSchema } from '../../shared/features';
 import { createBaseApp, finishApp, HttpError, methodNotAllowed, validateBody } from '../../shared/http';
 import type { Logger } from '../../shared/logger';
 import type { ModelClient } from './clients';

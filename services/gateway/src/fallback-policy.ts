@@ -6,10 +6,10 @@ import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
-  TaskCancelledError,
-  TimeoutStrategy,
   circuitBreaker,
   handleAll,
+  TaskCancelledError,
+  TimeoutStrategy,
   timeout,
   wrap,
 } from 'cockatiel';

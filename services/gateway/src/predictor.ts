@@ -21,7 +21,9 @@ export class NoDecisionError extends Error {}
 const tracer = trace.getTracer('gateway');
 const meter = metrics.getMeter('gateway');
 const predictions = meter.createCounter('tracelab.gateway.predictions', { description: 'Predictions answered, by source and outcome' });
-const fallbacks = meter.createCounter('tracelab.fallback.invocations', { description: 'Times the gateway used the business rules, by reason' });
+const fallbacks = meter.createCounter('tracelab.fallback.invocations', {
+  description: 'Times the gateway used the business rules, by reason',
+});
 
 export interface PredictorDeps {
   model: ModelClient;
