@@ -1,15 +1,12 @@
 // docker-compose.yml, checked by the real Compose implementation (built from the Go module
 // proxy: `config` needs no Docker engine), and every host path it mounts exists.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ensureBackend } from '../../tools/backends';
 import { repoRoot } from '../../tools/paths';
-
-const run = promisify(execFile);
+import { run } from '../support/repo';
 
 describe('docker-compose.yml', () => {
   it('is valid for Compose, and publishes only loopback ports a person opens', async () => {
