@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { backendVersions, GO_BUILDS, type GoBuild } from './backends/index';
+import { GO_BUILDS, type GoBuild } from './backends/index';
 
 /** A binary some Go build yields (collector, promtool, docker-compose, …). */
 export type BackendName = string;
@@ -27,8 +27,7 @@ export function cacheRoot(): string {
 }
 
 function componentDir(key: string, component: GoBuild): { dir: string; version: string } {
-  const version = backendVersions()[component.versionKey];
-  if (!version) throw new Error(`${component.versionKey} is missing from .env`);
+  const { version } = component;
   const recipe = createHash('sha256')
     .update(String(component.recipe))
     .update(component.inputs?.() ?? '')

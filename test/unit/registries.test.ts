@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
-import { BACKENDS, backendVersions, startOrder } from '../../tools/backends/index';
+import { collector } from '../../tools/backends/collector';
+import { BACKENDS, startOrder } from '../../tools/backends/index';
 import { composeDocument, composeFile } from '../../tools/compose';
 import { inRepo } from '../support/repo';
 
@@ -23,8 +24,8 @@ describe('collector/manifest.yaml', () => {
     .filter(Array.isArray)
     .flatMap((entries) => (entries as { gomod: string }[]).map((entry) => entry.gomod.split(' ') as [string, string]));
 
-  it('builds every component at the COLLECTOR_VERSION of .env', () => {
-    const version = backendVersions().COLLECTOR_VERSION;
+  it('builds every component at the version of the collector recipe', () => {
+    const version = collector.build!.version;
     expect(manifest.dist.version).toBe(version);
     const components = gomods.filter(([, v]) => v.startsWith('v0.'));
     expect(components.length).toBeGreaterThan(5);

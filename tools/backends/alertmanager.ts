@@ -1,13 +1,16 @@
 // Alertmanager: routes the alerts Prometheus fires to the alert recorder's webhook.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type BackendRecipe, buildInsideModule, composeVar } from './recipe';
+import { type BackendRecipe, buildInsideModule } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '0.34.2';
 
 export const alertmanager: BackendRecipe = {
   name: 'alertmanager',
   summary: 'Alertmanager: groups and routes alerts to the webhook receiver',
   build: {
-    versionKey: 'ALERTMANAGER_VERSION',
+    version: VERSION,
     recipe: 1,
     binaries: ['alertmanager', 'amtool'],
     // Its web UI is embedded from ui/app/dist, which the module zip lacks: build with a
@@ -41,7 +44,7 @@ export const alertmanager: BackendRecipe = {
     '--cluster.listen-address=', // a single instance: no gossip port
   ],
   compose: {
-    image: `prom/alertmanager:v${composeVar('ALERTMANAGER_VERSION')}`,
+    image: `prom/alertmanager:v${VERSION}`,
     networkOf: 'collector',
     publish: [9093],
     dataDir: '/alertmanager',

@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
 import { repoRoot } from '../paths';
-import { type BackendRecipe, composeVar, goInstall, type Layout, run } from './recipe';
+import { type BackendRecipe, goInstall, type Layout, run } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '0.165.0';
 
 const manifestPath = path.join(repoRoot, 'collector', 'manifest.yaml');
 
@@ -21,7 +24,7 @@ export const collector: BackendRecipe = {
   name: 'collector',
   summary: 'OpenTelemetry Collector: OTLP in, span metrics, redaction, out to the three backends',
   build: {
-    versionKey: 'COLLECTOR_VERSION',
+    version: VERSION,
     recipe: 1,
     binaries: ['collector'],
     inputs: () => fs.readFileSync(manifestPath, 'utf8'),
@@ -48,7 +51,7 @@ export const collector: BackendRecipe = {
     VICTORIALOGS_URL: `http://${layout.address('victorialogs', 9428)}`,
   }),
   compose: {
-    build: { context: './collector', args: { COLLECTOR_VERSION: composeVar('COLLECTOR_VERSION') } },
+    build: { context: './collector', args: { COLLECTOR_VERSION: VERSION } },
     healthcheck: true,
   },
 };

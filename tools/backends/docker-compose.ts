@@ -3,7 +3,7 @@
 import { buildInsideModule, type GoBuild } from './recipe';
 
 export const dockerComposeBuild: GoBuild = {
-  versionKey: 'COMPOSE_VERSION',
+  version: '2.40.3',
   recipe: 1,
   binaries: ['docker-compose'],
   // v2.x: newer majors need a newer Go than this machine's.

@@ -21,7 +21,7 @@ export const grafana: BackendRecipe = {
     VICTORIALOGS_URL: `http://${layout.address('victorialogs', 9428)}`,
   }),
   compose: {
-    image: `grafana/grafana:${composeVar('GRAFANA_VERSION')}`,
+    image: 'grafana/grafana:12.3.0',
     publish: [3000],
     healthcheck: true,
     extraEnvironment: {

@@ -12,7 +12,7 @@ import type { BackendRecipe, GoBuild } from './recipe';
 import { victorialogs } from './victorialogs';
 
 export type { BackendRecipe, GoBuild, Layout } from './recipe';
-export { backendVersions, composeVar } from './recipe';
+export { composeVar } from './recipe';
 
 export const BACKENDS: readonly BackendRecipe[] = [collector, jaeger, prometheus, alertmanager, alertRecorder, victorialogs, grafana];
 

@@ -1,20 +1,22 @@
 // Jaeger v2: trace storage and query API, and the Monitor (SPM) API over the span metrics.
-import { type BackendRecipe, backendVersions, buildInsideModule, composeVar } from './recipe';
+import { type BackendRecipe, buildInsideModule } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '2.13.0';
+/** Jaeger v2's Go module has no /v2 suffix, so Go cannot use v2.x tags: v1.76.0 is v2.13.0's commit. */
+const MODULE_VERSION = '1.76.0';
 
 export const jaeger: BackendRecipe = {
   name: 'jaeger',
   summary: 'Jaeger v2: stores traces, answers /api/traces, /api/dependencies and SPM queries',
   build: {
-    // Jaeger v2's module path has no /v2 suffix, so Go cannot use its v2.x tags; its v1.x tags
-    // name the same commits (v1.76.0 = v2.13.0). A replace directive means building inside it.
-    versionKey: 'JAEGER_VERSION',
+    // A replace directive in its go.mod means building inside the module.
+    version: VERSION,
     recipe: 1,
     binaries: ['jaeger'],
-    inputs: () => backendVersions().JAEGER_MODULE_VERSION ?? '',
+    inputs: () => MODULE_VERSION,
     async build(_version, workDir, outDir) {
-      const moduleVersion = backendVersions().JAEGER_MODULE_VERSION;
-      if (!moduleVersion) throw new Error('JAEGER_MODULE_VERSION is missing from .env');
-      await buildInsideModule('github.com/jaegertracing/jaeger', `v${moduleVersion}`, workDir, [
+      await buildInsideModule('github.com/jaegertracing/jaeger', `v${MODULE_VERSION}`, workDir, [
         { pkg: './cmd/jaeger', out: `${outDir}/jaeger` },
       ]);
     },
@@ -28,5 +30,5 @@ export const jaeger: BackendRecipe = {
   stateful: false,
   args: (layout) => [`--config=${layout.repoPath('jaeger', 'config.yaml')}`],
   env: (layout) => ({ JAEGER_LISTEN_HOST: layout.listenHost, PROMETHEUS_URL: `http://${layout.address('prometheus', 9090)}` }),
-  compose: { image: `jaegertracing/jaeger:${composeVar('JAEGER_VERSION')}`, publish: [16686] },
+  compose: { image: `jaegertracing/jaeger:${VERSION}`, publish: [16686] },
 };

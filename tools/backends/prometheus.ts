@@ -1,6 +1,9 @@
 // Prometheus: stores the metrics the collector pushes over OTLP (exemplars included), evaluates
 // the alert rules, sends alerts to Alertmanager.
-import { type BackendRecipe, buildInsideModule, composeVar } from './recipe';
+import { type BackendRecipe, buildInsideModule } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '3.16.0';
 
 export const prometheus: BackendRecipe = {
   name: 'prometheus',
@@ -8,7 +11,7 @@ export const prometheus: BackendRecipe = {
   build: {
     // Prometheus 3.x is published as module v0.3xx.y; built without `builtinassets` because the
     // web UI assets are not in the module (the HTTP API works).
-    versionKey: 'PROMETHEUS_VERSION',
+    version: VERSION,
     recipe: 1,
     binaries: ['prometheus', 'promtool'],
     async build(version, workDir, outDir) {
@@ -35,7 +38,7 @@ export const prometheus: BackendRecipe = {
   // prometheus.yml has no environment substitution: its addresses are loopback, so in compose it
   // shares the collector's network namespace.
   compose: {
-    image: `prom/prometheus:v${composeVar('PROMETHEUS_VERSION')}`,
+    image: `prom/prometheus:v${VERSION}`,
     networkOf: 'collector',
     publish: [9090],
     dataDir: '/prometheus',

@@ -3,7 +3,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readEnvFile, repoRoot } from '../paths';
 
 /** Where things are for one run mode: the runner and the compose generator each supply one. */
 export interface Layout {
@@ -22,8 +21,8 @@ export interface Layout {
 
 /** One Go build that yields one or more binaries, cached under a key of version and recipe. */
 export interface GoBuild {
-  /** The .env key holding the version. */
-  versionKey: string;
+  /** The release it builds (the build step maps it to a module version where they differ). */
+  version: string;
   binaries: string[];
   /** Bump when the build steps change: part of the cache key, so old binaries are not reused. */
   recipe: number;
@@ -33,7 +32,7 @@ export interface GoBuild {
 }
 
 export interface ComposeRecipe {
-  /** An image (tags may use .env keys: `${PROMETHEUS_VERSION}`), or a build context with args. */
+  /** An image, or a build context with args (the same versions as the native build). */
   image?: string;
   build?: { context: string; args?: Record<string, string> };
   /** Runs in another service's network namespace (so its loopback addresses hold). */
@@ -70,11 +69,6 @@ export interface BackendRecipe {
   args(layout: Layout): string[];
   env?(layout: Layout): Record<string, string>;
   compose: ComposeRecipe;
-}
-
-/** Versions pinned in /.env, shared with docker compose's image tags. */
-export function backendVersions(): Record<string, string> {
-  return readEnvFile(path.join(repoRoot, '.env'));
 }
 
 // GOWORK=off: some modules ship a go.work naming folders that are not in the module zip.
@@ -129,5 +123,5 @@ export async function buildInsideModule(
   }
 }
 
-/** A compose variable reference (`${NAME}`, resolved by Compose from .env or the environment). */
+/** A compose variable reference (`${NAME}`), resolved by Compose from the user's environment. */
 export const composeVar = (name: string, suffix = '') => `\${${name}${suffix}}`;

@@ -2,7 +2,10 @@
 // with -envflag.enable by both run modes.
 import path from 'node:path';
 import { readEnvFile, repoRoot } from '../paths';
-import { type BackendRecipe, buildInsideModule, composeVar } from './recipe';
+import { type BackendRecipe, buildInsideModule } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '1.110.0';
 
 export const victorialogs: BackendRecipe = {
   name: 'victorialogs',
@@ -10,7 +13,7 @@ export const victorialogs: BackendRecipe = {
   build: {
     // The newest VictoriaLogs source the module proxy serves lives inside VictoriaMetrics.
     // Its vendor/ folder is not in the module zip, hence -mod=mod.
-    versionKey: 'VICTORIALOGS_SOURCE_VERSION',
+    version: VERSION,
     recipe: 1,
     binaries: ['victorialogs'],
     async build(version, workDir, outDir) {
@@ -27,7 +30,7 @@ export const victorialogs: BackendRecipe = {
   args: (layout) => ['-envflag.enable', `-storageDataPath=${layout.dataDir}`, `-httpListenAddr=${layout.listenHost}:9428`],
   env: () => readEnvFile(path.join(repoRoot, 'victorialogs', 'victorialogs.env')),
   compose: {
-    build: { context: './victorialogs', args: { VICTORIALOGS_SOURCE_VERSION: composeVar('VICTORIALOGS_SOURCE_VERSION') } },
+    build: { context: './victorialogs', args: { VICTORIALOGS_SOURCE_VERSION: VERSION } },
     dataDir: '/tmp/vlogs',
     healthcheck: true,
   },
