@@ -1,5 +1,6 @@
 // Start a process and wait until it answers its readiness URL: the one way the runner, the bench
 // and the tests start backends and services.
+import net from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 
 export interface ProcessSpec {
@@ -11,6 +12,11 @@ export interface ProcessSpec {
   cwd?: string;
   /** A URL that answers 2xx once the process is ready. */
   readyUrl: string;
+  /**
+   * Ports it listens on on 127.0.0.1: checked free before the start, so that a stray process
+   * already on them cannot answer the readiness check in its place.
+   */
+  ports?: number[];
 }
 
 export interface StartProcessOptions {
@@ -35,6 +41,25 @@ export interface RunningProcess {
 }
 
 export class ProcessStartError extends Error {}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The ports of `ports` that are taken, named for an error message. */
+export async function busyPorts(ports: readonly number[]): Promise<number[]> {
+  const busy: number[] = [];
+  for (const port of ports) if (await portInUse(port)) busy.push(port);
+  return busy;
+}
 
 function splitLines(onLine: (line: string) => void): (chunk: Buffer) => void {
   let pending = '';
@@ -65,6 +90,9 @@ export async function waitUntilReady(
 
 export async function startProcess(spec: ProcessSpec, options: StartProcessOptions = {}): Promise<RunningProcess> {
   const { logFile, onStdoutLine, onStderrLine, readyTimeoutMs = 60_000, stopGraceMs = 5_000 } = options;
+  const busy = await busyPorts(spec.ports ?? []);
+  if (busy.length)
+    throw new ProcessStartError(`${spec.name}: port ${busy.join(', ')} already in use (a process left over from another run?)`);
   const log = logFile ? ({ file: logFile, append: true } as const) : undefined;
   const child: ResultPromise = execa(spec.command, spec.args, {
     cwd: spec.cwd,

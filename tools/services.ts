@@ -43,5 +43,6 @@ export function serviceProcessSpec(name: ServiceName, env: Record<string, string
       ...env,
     },
     readyUrl: `http://127.0.0.1:${ports.http}/healthz`,
+    ports: [ports.http, ports.metrics],
   };
 }

@@ -7,13 +7,12 @@
 //   node dist/tools/stack.js clean   (npm run clean)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
 import { ensureBackend, findOnPath } from './backends';
 import { BACKENDS, type BackendRecipe, backend, type Layout, startOrder } from './backends/index';
 import { distDir, repoRoot, stateDir } from './paths';
-import { type ProcessSpec, type RunningProcess, startProcess } from './process';
+import { busyPorts, type ProcessSpec, type RunningProcess, startProcess } from './process';
 import { serviceProcessSpec } from './services';
 
 const backendUrl = (name: string, port = 'http') => `http://127.0.0.1:${backend(name).ports[port]}`;
@@ -113,17 +112,6 @@ function serviceProcesses(controlToken: string): StackProcess[] {
   }));
 }
 
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 export interface StartOptions {
   /** Progress lines (default: console.log). */
   log?: (line: string) => void;
@@ -147,7 +135,7 @@ export async function startStack({
   const processes = startOrder([...(await backendProcesses(data, token, log)), ...serviceProcesses(token)]);
 
   const busy: string[] = [];
-  for (const p of processes) for (const port of p.ports) if (await portInUse(port)) busy.push(`${port} (${p.name})`);
+  for (const p of processes) for (const port of await busyPorts(p.ports)) busy.push(`${port} (${p.name})`);
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another tracelab stack running?`);
 
   // Only after the port check: a second run must not wipe the storage of a stack that is running.
