@@ -19,9 +19,10 @@ export interface SpanDelta {
 }
 
 export interface TraceComparison {
-  a: { trace_id: string; duration_ms: number; verdict: string };
-  b: { trace_id: string; duration_ms: number; verdict: string };
-  /** b − a. */
+  /** root_duration_ms: the root span's duration, what the caller waited. */
+  a: { trace_id: string; root_duration_ms: number; verdict: string };
+  b: { trace_id: string; root_duration_ms: number; verdict: string };
+  /** b − a of the root spans' durations. */
   duration_delta_ms: number;
   /** Spans in both traces, largest self-time change first. */
   changed: SpanDelta[];
@@ -91,8 +92,8 @@ export function compareTraces(first: Trace | TraceReport, second: Trace | TraceR
       onlyInB.push({ path, service: span.service, operation: span.operation, b_ms: span.duration_ms, b_self_ms: span.self_ms });
   }
   changed.sort((x, y) => Math.abs(y.self_delta_ms!) - Math.abs(x.self_delta_ms!));
-  const delta = round3(b.duration_ms - a.duration_ms);
-  const clauses = [`${b.trace_id} took ${shown(delta)} compared with ${a.trace_id} (${b.duration_ms} ms vs ${a.duration_ms} ms)`];
+  const delta = round3(b.root_duration_ms - a.root_duration_ms);
+  const clauses = [`${b.trace_id} took ${shown(delta)} compared with ${a.trace_id} (${b.root_duration_ms} ms vs ${a.root_duration_ms} ms)`];
   const biggest = changed[0];
   if (biggest && biggest.self_delta_ms !== 0)
     clauses.push(`the largest self-time change is ${biggest.service} › ${biggest.operation} (${shown(biggest.self_delta_ms!)})`);
@@ -100,8 +101,8 @@ export function compareTraces(first: Trace | TraceReport, second: Trace | TraceR
   if (onlyInB.length > 0) clauses.push(`${onlyInB.length} span(s) only in ${b.trace_id} add ${shown(added)} of self time`);
   if (onlyInA.length > 0) clauses.push(`${onlyInA.length} span(s) only in ${a.trace_id}`);
   return {
-    a: { trace_id: a.trace_id, duration_ms: a.duration_ms, verdict: a.verdict },
-    b: { trace_id: b.trace_id, duration_ms: b.duration_ms, verdict: b.verdict },
+    a: { trace_id: a.trace_id, root_duration_ms: a.root_duration_ms, verdict: a.verdict },
+    b: { trace_id: b.trace_id, root_duration_ms: b.root_duration_ms, verdict: b.verdict },
     duration_delta_ms: delta,
     changed,
     only_in_a: onlyInA,

@@ -13,9 +13,12 @@ async function request(backend: string, baseUrl: string, path: string, init: Req
   try {
     response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    // Node's fetch puts the real reason (ECONNREFUSED, bad port, …) in `cause`; browsers give none.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason =
-      (error as Error).name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : (cause ?? (error as Error).message);
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
     throw new BackendUnavailableError(backend, baseUrl, reason === 'ECONNREFUSED' ? 'connection refused' : reason);
   }
   if (response.status >= 500) {

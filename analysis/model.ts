@@ -83,9 +83,16 @@ export function parseTraceId(input: string): string {
   return id.padStart(32, '0');
 }
 
-/** Indexes a trace's spans by id. */
+const indexes = new WeakMap<Trace, Map<string, Span>>();
+
+/** A trace's spans by id (built once per trace: every analysis step needs it). */
 export function spanIndex(trace: Trace): Map<string, Span> {
-  return new Map(trace.spans.map((span) => [span.spanId, span]));
+  let index = indexes.get(trace);
+  if (!index) {
+    index = new Map(trace.spans.map((span) => [span.spanId, span]));
+    indexes.set(trace, index);
+  }
+  return index;
 }
 
 // ---- reading ---------------------------------------------------------------------------------
@@ -214,9 +221,10 @@ function readLegacy(trace: Json): RawSpan[] {
   return asArray(trace.spans)
     .filter(isObject)
     .map((span): RawSpan => {
-      const process = processes[String(span.processID)];
-      const resource = isObject(process) ? legacyTags(process.tags) : {};
-      const service = isObject(process) && typeof process.serviceName === 'string' ? process.serviceName : 'unknown_service';
+      const jaegerProcess = processes[String(span.processID)];
+      const resource = isObject(jaegerProcess) ? legacyTags(jaegerProcess.tags) : {};
+      const service =
+        isObject(jaegerProcess) && typeof jaegerProcess.serviceName === 'string' ? jaegerProcess.serviceName : 'unknown_service';
       resource['service.name'] ??= service;
       const tags = legacyTags(span.tags);
       const references = asArray(span.references)
@@ -317,20 +325,32 @@ export function normalizeJaegerTrace(json: unknown): Trace {
   const spans = new Map<string, Span>();
   for (const r of byId.values()) {
     const parent = r.parents.find((candidate) => candidate.spanId !== r.spanId && byId.has(candidate.spanId));
-    const { parents: _parents, start, end, events, ...rest } = r;
-    spans.set(r.spanId, {
-      ...rest,
-      ...(parent ? { parentId: parent.spanId } : {}),
+    const startNs = rel(r.start);
+    // A span that ends before it starts (a broken clock or exporter) is read as zero-length.
+    const durationNs = Math.max(0, Number(r.end - r.start));
+    const span: Span = {
+      spanId: r.spanId,
+      traceId: r.traceId,
       relation: parent?.relation ?? 'child_of',
-      startNs: rel(start),
-      // A span that ends before it starts (a broken clock or exporter) is read as zero-length.
-      endNs: rel(start) + Math.max(0, Number(end - start)),
-      durationNs: Math.max(0, Number(end - start)),
-      startUnixNano: start.toString(),
-      events: events.map((event) => ({ name: event.name, timeNs: rel(event.time), attributes: event.attributes })),
+      service: r.service,
+      name: r.name,
+      kind: r.kind,
+      startNs,
+      endNs: startNs + durationNs,
+      durationNs,
+      startUnixNano: r.start.toString(),
+      status: r.status,
+      attributes: r.attributes,
+      events: r.events.map((event) => ({ name: event.name, timeNs: rel(event.time), attributes: event.attributes })),
+      links: r.links,
+      resource: r.resource,
       childIds: [],
       depth: 0,
-    });
+    };
+    if (r.parentSpanId) span.parentSpanId = r.parentSpanId;
+    if (parent) span.parentId = parent.spanId;
+    if (r.scope) span.scope = r.scope;
+    spans.set(r.spanId, span);
   }
   const byStart = (a: Span, b: Span) => a.startNs - b.startNs || a.endNs - b.endNs || (a.spanId < b.spanId ? -1 : 1);
   const sorted = [...spans.values()].sort(byStart);

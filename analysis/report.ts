@@ -127,7 +127,10 @@ export interface TraceReport {
   trace_id: string;
   /** RFC 3339 time of the earliest span start. */
   start_time: string;
+  /** From the earliest span start to the latest span end (Jaeger's trace duration). */
   duration_ms: number;
+  /** Duration of the first root span: what the caller waited (less than duration_ms when spans outlive the root). */
+  root_duration_ms: number;
   span_count: number;
   /** Services in the order they first appear. */
   services: string[];
@@ -372,6 +375,7 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
     trace_id: trace.traceId,
     start_time: new Date(trace.startEpochMs).toISOString(),
     duration_ms: ms(trace.durationNs),
+    root_duration_ms: ms(index.get(trace.roots[0]!)!.durationNs),
     span_count: trace.spans.length,
     services: [...new Set([...trace.spans].sort((a, b) => a.startNs - b.startNs).map((span) => span.service))],
     roots: trace.roots,
