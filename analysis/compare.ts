@@ -32,6 +32,7 @@ export interface TraceComparison {
   verdict: string;
 }
 
+const round1 = (value: number) => Math.round(value * 10) / 10;
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 const shown = (value: number) =>
   `${value >= 0 ? '+' : '−'}${Math.abs(value) >= 10 ? Math.round(Math.abs(value)) : Math.round(Math.abs(value) * 10) / 10} ms`;
@@ -93,7 +94,9 @@ export function compareTraces(first: Trace | TraceReport, second: Trace | TraceR
   }
   changed.sort((x, y) => Math.abs(y.self_delta_ms!) - Math.abs(x.self_delta_ms!));
   const delta = round3(b.root_duration_ms - a.root_duration_ms);
-  const clauses = [`${b.trace_id} took ${shown(delta)} compared with ${a.trace_id} (${b.root_duration_ms} ms vs ${a.root_duration_ms} ms)`];
+  const clauses = [
+    `${b.trace_id} took ${shown(delta)} compared with ${a.trace_id} (${round1(b.root_duration_ms)} ms vs ${round1(a.root_duration_ms)} ms)`,
+  ];
   const biggest = changed[0];
   if (biggest && biggest.self_delta_ms !== 0)
     clauses.push(`the largest self-time change is ${biggest.service} › ${biggest.operation} (${shown(biggest.self_delta_ms!)})`);

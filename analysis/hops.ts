@@ -12,11 +12,15 @@ export interface Hop {
   /** Client end minus server end: sending the answer back and reading it. Negative when the server ran on after the client. */
   afterNs: number;
   /**
-   * The two clocks disagree: the server started before its client, or ended after a client that
-   * ended normally (it must have seen the answer, so the server cannot have finished later).
+   * The two clocks disagree: the server span starts before its client span. (The other way round,
+   * a server span ending after its client, happens on one clock too, see `serverOutlivedClient`.)
    */
   clockSkew: boolean;
-  /** The client gave up (ended in error, e.g. a timeout) while the server still worked: not skew. */
+  /**
+   * The server span ended after its client span: the client stopped waiting first (a timeout
+   * aborted it), or its span ended at the response headers while the server's ended at the last
+   * byte. Measured on one host, so not clock skew.
+   */
   serverOutlivedClient: boolean;
 }
 
@@ -31,16 +35,14 @@ export function hops(trace: Trace): Hop[] {
       if ((server.kind !== 'server' && server.kind !== 'consumer') || server.service === client.service) continue;
       const beforeNs = server.startNs - client.startNs;
       const afterNs = client.endNs - server.endNs;
-      // A consumer may run long after its producer: only a start before it is impossible.
-      const endsLate = afterNs < 0 && server.kind === 'server';
-      const clientGaveUp = client.status.code === 'error';
       result.push({
         client,
         server,
         beforeNs,
         afterNs,
-        clockSkew: beforeNs < 0 || (endsLate && !clientGaveUp),
-        serverOutlivedClient: endsLate && clientGaveUp,
+        clockSkew: beforeNs < 0,
+        // A consumer may run long after its producer: that is its nature, not worth a flag.
+        serverOutlivedClient: afterNs < 0 && server.kind === 'server',
       });
     }
   }

@@ -342,7 +342,7 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
   }));
   for (const hop of hopGaps.filter((h) => h.clock_skew)) {
     warnings.push(
-      `clock skew between ${hop.from_service} and ${hop.to_service}: server span ${hop.server_span_id} ${hop.before_ms < 0 ? `starts ${-hop.before_ms} ms before` : `ends ${-hop.after_ms} ms after`} its client`,
+      `clock skew between ${hop.from_service} and ${hop.to_service}: server span ${hop.server_span_id} starts ${-hop.before_ms} ms before its client`,
     );
   }
   const spans: ReportSpan[] = trace.spans.map((span) => {

@@ -100,7 +100,10 @@ export function renderReport(report: TraceReport, { color = false, barWidth = 40
   out.push('', paint('bold', 'Hop gaps (client → server: before the server started / after it ended; neither side’s code)'));
   if (report.hop_gaps.length === 0) out.push('  none: no client span has a server span of another service under it');
   for (const hop of report.hop_gaps) {
-    const note = hop.clock_skew ? paint('yellow', '  clock skew!') : hop.server_outlived_client ? '  (the client gave up first)' : '';
+    const note = [
+      hop.clock_skew ? paint('yellow', '  clock skew: the server started before its client') : '',
+      hop.server_outlived_client ? '  (the server span ended after its client)' : '',
+    ].join('');
     out.push(
       `  ${hop.from_service} › ${hop.client_operation} → ${hop.to_service} › ${hop.server_operation}: client ${fmtMs(hop.client_ms)} ms, server ${fmtMs(hop.server_ms)} ms, before ${fmtMs(hop.before_ms)} ms, after ${fmtMs(hop.after_ms)} ms${note}`,
     );
@@ -137,6 +140,12 @@ export function renderReport(report: TraceReport, { color = false, barWidth = 40
   return out.join('\n');
 }
 
+/** A comparison path shown as its last step, indented by its depth. */
+const leaf = (path: string) => {
+  const steps = path.split(' / ');
+  return `${'  '.repeat(steps.length - 1)}${steps.at(-1)}`;
+};
+
 /** Terminal rendering of a two-trace comparison. */
 export function renderComparison(comparison: TraceComparison, { color = false }: TextOptions = {}): string {
   const paint = painter(color);
@@ -154,8 +163,8 @@ export function renderComparison(comparison: TraceComparison, { color = false }:
   out.push(
     ...table(
       ['span (path from the root)', 'a ms', 'b ms', 'Δ ms', 'Δ self'],
-      comparison.changed.map((row) => [row.path, fmtMs(row.a_ms!), fmtMs(row.b_ms!), sign(row.delta_ms!), sign(row.self_delta_ms!)]),
-      [70, 8, 8, 8, 8],
+      comparison.changed.map((row) => [leaf(row.path), fmtMs(row.a_ms!), fmtMs(row.b_ms!), sign(row.delta_ms!), sign(row.self_delta_ms!)]),
+      [64, 8, 8, 8, 8],
       [false, true, true, true, true],
     ),
   );
@@ -165,7 +174,7 @@ export function renderComparison(comparison: TraceComparison, { color = false }:
   ] as const) {
     if (rows.length === 0) continue;
     out.push('', paint('bold', label));
-    for (const row of rows) out.push(`  ${row.path}  ${fmtMs(row[key]!)} ms`);
+    for (const row of rows) out.push(`  ${leaf(row.path)}  ${fmtMs(row[key]!)} ms`);
   }
   return out.join('\n');
 }

@@ -12,8 +12,11 @@ export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
     clauses.push(`the trace took ${round(report.duration_ms)} ms`);
   } else {
     const roots = report.roots.length > 1 ? ` (critical paths of ${report.roots.length} roots)` : '';
+    // A client span's self time is the time its server span does not cover: the hop gap.
+    const isCall = report.spans.some((s) => s.service === top.service && s.operation === top.operation && s.kind === 'client');
+    const between = isCall ? ', spent between the services: see the hop gaps' : '';
     clauses.push(
-      `${Math.round(top.share * 100)} % of ${round(report.critical_path_ms)} ms${roots} is ${top.service} › ${top.operation} (self ${round(top.self_ms)} ms)`,
+      `${Math.round(top.share * 100)} % of ${round(report.critical_path_ms)} ms${roots} is ${top.service} › ${top.operation} (self ${round(top.self_ms)} ms${between})`,
     );
   }
   for (const fallback of report.fallbacks) {

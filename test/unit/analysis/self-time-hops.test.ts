@@ -85,20 +85,17 @@ describe('hop gaps', () => {
     expect(report.warnings.join('\n')).toMatch(/clock skew between gateway and model: server span \w+ starts 5 ms before its client/);
   });
 
-  it('flag clock skew when the server ends after a client that ended normally', () => {
-    const report = reportOf([
-      { id: 'call', service: 'gateway', kind: 'client', start: 10, end: 90 },
-      { id: 'serve', parent: 'call', service: 'model', kind: 'server', start: 12, end: 95 },
-    ]);
-    expect(report.hop_gaps[0]).toMatchObject({ after_ms: -5, clock_skew: true, server_outlived_client: false });
-  });
-
-  it('a server still working after its client gave up (timeout) is not skew', () => {
-    const report = reportOf([
-      { id: 'call', service: 'gateway', kind: 'client', start: 0, end: 250, error: 'The operation was aborted due to timeout' },
-      { id: 'serve', parent: 'call', service: 'model', kind: 'server', start: 2, end: 400 },
-    ]);
-    expect(report.hop_gaps[0]).toMatchObject({ after_ms: -150, gap_ms: 2, clock_skew: false, server_outlived_client: true });
+  it('a server span ending after its client is not skew: the client stopped waiting first', () => {
+    // Measured on one host: undici's client span ends at the response headers, the server's at the
+    // last byte (4.7 ms later under load); and a client aborted at its budget ends long before.
+    for (const error of [undefined, 'This operation was aborted']) {
+      const report = reportOf([
+        { id: 'call', service: 'gateway', kind: 'client', start: 0, end: 250, ...(error ? { error } : {}) },
+        { id: 'serve', parent: 'call', service: 'model', kind: 'server', start: 2, end: 400 },
+      ]);
+      expect(report.hop_gaps[0]).toMatchObject({ after_ms: -150, gap_ms: 2, clock_skew: false, server_outlived_client: true });
+      expect(report.warnings).toEqual([]);
+    }
   });
 
   it('a client span with no server under it is named in the warnings', () => {
