@@ -22,7 +22,7 @@ export interface TraceLogLine {
   trace_id: string;
   /** The span that was active when the line was written, if any. */
   span_id?: string;
-  /** Every other field of the record, as strings. */
+  /** The record's other fields (not the resource's), as strings. */
   fields: Record<string, string>;
 }
 
@@ -49,9 +49,12 @@ const SKIPPED_FIELDS = new Set(['_time', '_msg', '_stream', '_stream_id', 'servi
 /** Reads one VictoriaLogs JSON row (`/select/logsql/query` answers one per line). */
 export function logLineFromRow(row: Record<string, unknown>): TraceLogLine {
   const text = (key: string) => (row[key] === undefined || row[key] === null ? undefined : String(row[key]));
+  // Resource attributes (host, process, SDK) are the stream's fields: leave them out of the line's own.
+  const streamFields = new Set([...String(row._stream ?? '').matchAll(/([\w.-]+)="/g)].map((match) => match[1]));
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(row)) {
-    if (!SKIPPED_FIELDS.has(key) && key !== LOG_FIELDS.traceId && key !== LOG_FIELDS.spanId) fields[key] = String(value);
+    if (SKIPPED_FIELDS.has(key) || streamFields.has(key) || key === LOG_FIELDS.traceId || key === LOG_FIELDS.spanId) continue;
+    fields[key] = String(value);
   }
   const time = text('_time') ?? '';
   const spanId = text(LOG_FIELDS.spanId);

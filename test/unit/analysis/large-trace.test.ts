@@ -44,7 +44,7 @@ describe('a 5,000-span trace', () => {
     const json = otlpJson(bigTrace(5000));
     const runs: number[] = [];
     let report!: ReturnType<typeof analyzeTrace>;
-    for (let run = 0; run < 11; run++) {
+    for (let run = 0; run < 5; run++) {
       const started = performance.now();
       report = analyzeTrace(normalizeJaegerTrace(json));
       runs.push(performance.now() - started);
@@ -55,12 +55,12 @@ describe('a 5,000-span trace', () => {
     const first = runs[0]!;
     const sorted = [...runs].sort((a, b) => a - b);
     console.log(
-      `[why] 5,000-span trace, normalize + analyze (target < 200 ms): first run ${first.toFixed(1)} ms, median of 11 ${sorted[5]!.toFixed(1)} ms (min ${sorted[0]!.toFixed(1)}, max ${sorted[10]!.toFixed(1)}); text render ${renderMs.toFixed(1)} ms`,
+      `[why] 5,000-span trace, normalize + analyze (target < 200 ms): first run ${first.toFixed(1)} ms, median of 5 ${sorted[2]!.toFixed(1)} ms (min ${sorted[0]!.toFixed(1)}, max ${sorted[4]!.toFixed(1)}); text render ${renderMs.toFixed(1)} ms`,
     );
     expect(report.span_count).toBe(5000);
     expect(report.critical_path_ms).toBeCloseTo(10_000, 3);
     expect(report.self_time.reduce((sum, row) => sum + row.share, 0)).toBeCloseTo(1, 3);
-  });
+  }, 60_000);
 
   it('a 5,000-deep chain does not overflow the stack', () => {
     const specs: SpanSpec[] = Array.from({ length: 5000 }, (_, i) => ({

@@ -151,7 +151,8 @@ describe('logs of a trace', () => {
   const row = (time: string, span: string, msg: string, extra: Record<string, string> = {}) => ({
     _time: time,
     _msg: msg,
-    _stream: '{service.name="gateway"}',
+    _stream: '{host.name="vm",service.name="gateway"}',
+    'host.name': 'vm',
     'service.name': 'gateway',
     severity: 'warn',
     'trace.id': TRACE_ID,
@@ -174,7 +175,8 @@ describe('logs of a trace', () => {
       [253.25, 'model unavailable, using fallback rules', idOf('fb')],
       [260.5, 'request completed', idOf('gw')],
     ]);
-    expect(report.logs[1]).toMatchObject({ service: 'gateway', severity: 'warn', fields: { reason: 'timeout' } });
+    expect(report.logs[1]).toMatchObject({ service: 'gateway', severity: 'warn' });
+    expect(report.logs[1]!.fields).toEqual({ reason: 'timeout' });
     expect(epochMsOf('2026-11-25T20:00:00.123456789Z')).toBe(Date.parse('2026-11-25T20:00:00Z') + 123.457);
   });
 });
