@@ -10,6 +10,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Some unit tests run the backends' own checkers (promtool, amtool, collector validate):
+          // a process start can take seconds on two busy cores.
+          testTimeout: 30_000,
         },
       },
       {
