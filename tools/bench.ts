@@ -13,9 +13,10 @@
 //            --no-freshness --freshness-only --profile (CPU profiles in .tracelab/bench/profiles) --out file
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { repoRoot, stateDir } from './paths';
-import { SERVICES, type ServiceName, serviceCommand } from './services';
+import { type RunningProcess, startProcess } from './process';
+import { SERVICE_NAMES, type ServiceName, servicePorts, serviceProcessSpec } from './services';
 import { startStack, URLS } from './stack';
 import { eventually } from './wait';
 
@@ -107,8 +108,7 @@ function selectedModes(): Mode[] {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-const servicePort = (name: ServiceName) => SERVICES.find((s) => s.name === name)!.port + PORT_OFFSET;
-const metricsPort = (name: ServiceName) => SERVICES.find((s) => s.name === name)!.prometheusPort + PORT_OFFSET;
+const gatewayUrl = `http://127.0.0.1:${servicePorts('gateway', PORT_OFFSET).http}/v1/predict`;
 
 interface Sink {
   httpUrl: string;
@@ -118,7 +118,7 @@ interface Sink {
 }
 
 async function startSink(): Promise<Sink> {
-  const scrape = SERVICES.map((s) => `http://127.0.0.1:${metricsPort(s.name)}/metrics`).join(',');
+  const scrape = SERVICE_NAMES.map((name) => `http://127.0.0.1:${servicePorts(name, PORT_OFFSET).metrics}/metrics`).join(',');
   const child = execa(process.execPath, [SINK, '--scrape', scrape], { stdout: 'pipe', stderr: 'inherit', reject: false, cleanup: true });
   const ports = await new Promise<{ http: number; grpc: number }>((resolve, reject) => {
     child.stdout!.once('data', (line: Buffer) => resolve(JSON.parse(line.toString())));
@@ -136,62 +136,38 @@ async function startSink(): Promise<Sink> {
   };
 }
 
-interface ServiceProcess {
-  name: ServiceName;
-  child: ResultPromise;
-}
-
-async function startServices(mode: Mode, sink: Sink, scenarioEnv: Record<string, string>): Promise<ServiceProcess[]> {
+async function startServices(mode: Mode, sink: Sink, scenarioEnv: Record<string, string>): Promise<RunningProcess[]> {
   const grpc = mode.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'grpc';
   const profileArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'profiles', mode.name)}`] : [];
-  const processes = SERVICES.map((service) => {
-    const { command, args } = serviceCommand(service.name);
-    // Pure mode: the same server.js without `--require instrumentation.js`.
-    const serviceArgs = mode.sdk ? args : args.filter((arg, i) => arg !== '--require' && args[i - 1] !== '--require');
-    const child = execa(command, [...profileArgs, ...serviceArgs], {
-      env: {
-        PORT: String(servicePort(service.name)),
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort(service.name)),
-        OTEL_EXPORTER_OTLP_ENDPOINT: grpc ? sink.grpcUrl : sink.httpUrl,
-        MODEL_URL: `http://127.0.0.1:${servicePort('model-inference')}`,
-        FALLBACK_URL: `http://127.0.0.1:${servicePort('fallback-rules')}`,
-        // Measure the telemetry, not the simulated model.
-        MODEL_LATENCY_MEDIAN_MS: '0',
-        MODEL_LATENCY_P99_MS: '0',
-        MODEL_SEED: '1',
-        // On a busy machine a model call can exceed the 250 ms budget and the gateway falls back:
-        // the model-path runs must all take the model path so that every mode does the same work.
-        MODEL_TIMEOUT_MS: '10000',
-        ...scenarioEnv,
-        ...mode.env,
-      },
-      stdout: 'ignore', // the access log is written (as in production), to /dev/null
-      stderr: 'pipe',
-      reject: false,
-      cleanup: true,
-    });
-    return { name: service.name, child };
-  });
-  for (const { name, child } of processes) {
-    let exited = false;
-    void child.finally(() => {
-      exited = true;
-    });
-    const url = `http://127.0.0.1:${servicePort(name)}/healthz`;
-    await eventually(
-      async () => {
-        if (exited) throw new Error(`${name} exited: ${(await child).stderr}`);
-        return (await fetch(url)).ok || undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: `${name} (${mode.name}) at ${url}` },
-    );
+  const env = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: grpc ? sink.grpcUrl : sink.httpUrl,
+    // Measure the telemetry, not the simulated model.
+    MODEL_LATENCY_MEDIAN_MS: '0',
+    MODEL_LATENCY_P99_MS: '0',
+    MODEL_SEED: '1',
+    // On a busy machine a model call can exceed the 250 ms budget and the gateway falls back:
+    // the model-path runs must all take the model path so that every mode does the same work.
+    MODEL_TIMEOUT_MS: '10000',
+    ...scenarioEnv,
+    ...mode.env,
+  };
+  const processes: RunningProcess[] = [];
+  try {
+    for (const name of SERVICE_NAMES) {
+      // Pure mode: the same server.js without `--require instrumentation.js`. The access log is
+      // written as in production, to /dev/null.
+      const spec = serviceProcessSpec(name, env, { portOffset: PORT_OFFSET, instrumented: mode.sdk });
+      processes.push(await startProcess({ ...spec, args: [...profileArgs, ...spec.args] }, { readyTimeoutMs: 30_000 }));
+    }
+  } catch (error) {
+    await stopServices(processes);
+    throw error;
   }
   return processes;
 }
 
-async function stopServices(processes: ServiceProcess[]): Promise<void> {
-  for (const { child } of processes) child.kill('SIGTERM');
-  await Promise.all(processes.map((p) => p.child));
+async function stopServices(processes: RunningProcess[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop()));
 }
 
 /** User + system CPU time of a whole process (all its threads), in milliseconds. */
@@ -296,17 +272,16 @@ interface Run extends Load {
 async function measure(scenario: Scenario, mode: Mode, round: number, sink: Sink): Promise<Run> {
   const processes = await startServices(mode, sink, scenario.env);
   try {
-    const url = `http://127.0.0.1:${servicePort('gateway')}/v1/predict`;
-    await load(url, options.warmupSeconds, options.connections); // JIT, connection pools, batch queues at steady state
-    const pids = Object.fromEntries(processes.map((p) => [p.name, p.child.pid!])) as Record<ServiceName, number>;
-    const cpuBefore = Object.fromEntries(processes.map((p) => [p.name, cpuMs(p.child.pid!)]));
+    await load(gatewayUrl, options.warmupSeconds, options.connections); // JIT, connection pools, batch queues at steady state
+    const pids = Object.fromEntries(processes.map((p) => [p.name, p.pid])) as Record<ServiceName, number>;
+    const cpuBefore = Object.fromEntries(processes.map((p) => [p.name, cpuMs(p.pid)]));
     const sinkBefore = await sink.stats();
     const stopSampling = sampleRss(pids);
-    const result = await load(url, options.seconds, options.connections);
+    const result = await load(gatewayUrl, options.seconds, options.connections);
     const rss = stopSampling() as Record<ServiceName, number>;
     const sinkAfter = await sink.stats();
     const perRequest = (ms: number) => ms / Math.max(result.requests, 1);
-    const cpu = Object.fromEntries(processes.map((p) => [p.name, perRequest(cpuMs(p.child.pid!) - cpuBefore[p.name]!)])) as Record<
+    const cpu = Object.fromEntries(processes.map((p) => [p.name, perRequest(cpuMs(p.pid) - cpuBefore[p.name]!)])) as Record<
       ServiceName,
       number
     >;
@@ -537,30 +512,22 @@ async function freshness(): Promise<Freshness> {
   const state = path.join(BENCH_DIR, 'stack');
   console.log('\nnative stack: starting (fresh state in .tracelab/bench/stack)…');
   // The runner in its own process, as `npm start` runs it, so its memory is counted like the backends'.
-  const runner = execa(process.execPath, [__filename, '--serve-stack', state], {
-    stdout: 'pipe',
-    stderr: 'inherit',
-    reject: false,
-    cleanup: true,
-  });
+  const runner = await startProcess(
+    { name: 'native stack', command: process.execPath, args: [__filename, '--serve-stack', state], readyUrl: `${URLS.gateway}/readyz` },
+    { readyTimeoutMs: 300_000, onStderrLine: (line) => console.error(line) },
+  );
   try {
-    await new Promise<void>((resolve, reject) => {
-      runner.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('stack ready')) resolve();
-      });
-      void runner.then(() => reject(new Error('the native stack did not start (see the messages above)')));
-    });
     const label = (pid: number, name: string) => (pid === runner.pid ? 'runner' : name);
     // Idle: give the just-started processes the time a user would, then read their memory.
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const idleRssMiB = treeRss(runner.pid!, label);
+    const idleRssMiB = treeRss(runner.pid, label);
     console.log(`native stack idle: ${Math.round(idleRssMiB.total)} MiB RSS (runner included)`);
 
     const before = await collectorCounters();
     const probes: Promise<{ trace: number; logs: number; traceId: string }>[] = [];
     let loadedRssMiB = idleRssMiB;
     const sampler = setInterval(() => {
-      const now = treeRss(runner.pid!, label);
+      const now = treeRss(runner.pid, label);
       if (now.total > loadedRssMiB.total) loadedRssMiB = now;
     }, 1000);
     const seconds = Math.max(options.seconds * 2, 20);
@@ -631,15 +598,13 @@ async function freshness(): Promise<Freshness> {
       },
     };
   } finally {
-    runner.kill('SIGTERM');
-    await runner;
+    await runner.stop();
   }
 }
 
 /** `--serve-stack <dir>`: this process is the stack's runner until SIGTERM. */
 async function serveStack(state: string): Promise<void> {
   const stack = await startStack({ stateDir: state, fresh: true, log: () => undefined });
-  console.log('stack ready');
   process.once('SIGTERM', () => {
     void stack.stop().then(() => process.exit(0));
   });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { serviceInfo } from '../../registry';
 import { listenSchema } from '../../shared/server';
 
-export const SERVICE = { name: 'gateway', version: '1.0.0', port: 8080, prometheusPort: 9464 } as const;
+export const SERVICE = serviceInfo('gateway');
 
 export const configSchema = z.object({
   ...listenSchema(SERVICE.port),

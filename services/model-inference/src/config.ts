@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { serviceInfo } from '../../registry';
 import { listenSchema } from '../../shared/server';
 
-export const SERVICE = { name: 'model-inference', version: '1.0.0', port: 8081, prometheusPort: 9465 } as const;
+export const SERVICE = serviceInfo('model-inference');
 
 export const configSchema = z.object({
   ...listenSchema(SERVICE.port),
