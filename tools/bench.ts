@@ -138,7 +138,7 @@ async function startSink(): Promise<Sink> {
 
 async function startServices(mode: Mode, sink: Sink, scenarioEnv: Record<string, string>): Promise<RunningProcess[]> {
   const grpc = mode.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'grpc';
-  const profileArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'profiles', mode.name)}`] : [];
+  const profileArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(mode)}`] : [];
   const env = {
     OTEL_EXPORTER_OTLP_ENDPOINT: grpc ? sink.grpcUrl : sink.httpUrl,
     // Measure the telemetry, not the simulated model.
@@ -267,6 +267,8 @@ interface Run extends Load {
   rssMiB: Record<ServiceName, number>;
   /** OTLP bytes received by the sink per request, by signal. */
   exportedBytesPerRequest: Record<string, number>;
+  /** With --profile: CPU ms per request in the measured window, by who spent it. */
+  profile?: Partial<Record<ServiceName, Record<string, number>>>;
 }
 
 async function measure(scenario: Scenario, mode: Mode, round: number, sink: Sink): Promise<Run> {
@@ -277,7 +279,9 @@ async function measure(scenario: Scenario, mode: Mode, round: number, sink: Sink
     const cpuBefore = Object.fromEntries(processes.map((p) => [p.name, cpuMs(p.pid)]));
     const sinkBefore = await sink.stats();
     const stopSampling = sampleRss(pids);
+    const windowUs = [monotonicUs()];
     const result = await load(gatewayUrl, options.seconds, options.connections);
+    windowUs.push(monotonicUs());
     const rss = stopSampling() as Record<ServiceName, number>;
     const sinkAfter = await sink.stats();
     const perRequest = (ms: number) => ms / Math.max(result.requests, 1);
@@ -289,7 +293,7 @@ async function measure(scenario: Scenario, mode: Mode, round: number, sink: Sink
     for (const [signal, after] of Object.entries(sinkAfter)) {
       exported[signal] = (after.bytes - (sinkBefore[signal]?.bytes ?? 0)) / Math.max(result.requests, 1);
     }
-    return {
+    const run: Run = {
       ...result,
       scenario: scenario.name,
       mode: mode.name,
@@ -298,8 +302,109 @@ async function measure(scenario: Scenario, mode: Mode, round: number, sink: Sink
       rssMiB: rss,
       exportedBytesPerRequest: exported,
     };
+    await stopServices(processes); // profiles are written on exit
+    if (options.profile) {
+      run.profile = {};
+      for (const p of processes) {
+        const file = profileFile(mode, p.pid);
+        if (file) run.profile[p.name as ServiceName] = cpuByOwner(file, windowUs[0]!, windowUs[1]!, result.requests);
+      }
+    }
+    return run;
   } finally {
     await stopServices(processes);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the CPU goes (--profile)
+
+/** CLOCK_MONOTONIC in µs: the clock V8's profiler stamps its samples with. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+const profileDir = (mode: Mode) => path.join(BENCH_DIR, 'profiles', mode.name);
+
+function profileFile(mode: Mode, pid: number): string | undefined {
+  const dir = profileDir(mode);
+  const name = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.includes(`.${pid}.`) && f.endsWith('.cpuprofile')) : undefined;
+  return name && path.join(dir, name);
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const OTHER = 'application, libraries, Node';
+
+/**
+ * CPU ms per request in [fromUs, toUs], by owner: the nearest JavaScript frame of a sample (Node's
+ * own frames skipped) decides, so time in http or a socket write counts for whoever called it.
+ * Each @opentelemetry package is its own owner; garbage collection is separate.
+ */
+function cpuByOwner(file: string, fromUs: number, toUs: number, requests: number): Record<string, number> {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const ownerOf = (id: number): string | undefined => {
+    const leaf = byId.get(id)!.callFrame.functionName;
+    if (leaf === '(idle)') return undefined;
+    if (leaf === '(garbage collector)') return 'garbage collection';
+    for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) {
+      const { url } = byId.get(x)!.callFrame;
+      if (!url || url.startsWith('node:')) continue;
+      return /node_modules\/(@opentelemetry\/[^/]+)/.exec(url)?.[1] ?? OTHER;
+    }
+    return OTHER;
+  };
+  const owners = new Map<number, string | undefined>();
+  const spent: Record<string, number> = {};
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i]!;
+    if (t < fromUs || t > toUs) continue;
+    const id = profile.samples[i]!;
+    if (!owners.has(id)) owners.set(id, ownerOf(id));
+    const owner = owners.get(id);
+    if (owner) spent[owner] = (spent[owner] ?? 0) + profile.timeDeltas[i]! / 1000 / Math.max(requests, 1);
+  }
+  return spent;
+}
+
+/** Per service: CPU ms per request by owner, the median over the runs of each mode. */
+function printProfiles(runs: Run[]): void {
+  const rows: Record<string, string | number>[] = [];
+  for (const mode of new Set(runs.map((r) => r.mode))) {
+    const profiled = runs.filter((r) => r.mode === mode && r.scenario === 'model path' && r.profile);
+    for (const service of ['gateway', 'model-inference'] as const) {
+      const owners = [...new Set(profiled.flatMap((r) => Object.keys(r.profile?.[service] ?? {})))];
+      const medians = owners
+        .map((o) => [o, median(profiled.map((r) => r.profile?.[service]?.[o] ?? 0))] as const)
+        .sort((a, b) => b[1] - a[1]);
+      const telemetry = medians.filter(([o]) => o.startsWith('@opentelemetry')).reduce((sum, [, v]) => sum + v, 0);
+      rows.push({
+        mode,
+        service,
+        'ms/req, all': fixed(
+          medians.reduce((sum, [, v]) => sum + v, 0),
+          3,
+        ),
+        '@opentelemetry/*': fixed(telemetry, 3),
+        GC: fixed(medians.find(([o]) => o === 'garbage collection')?.[1] ?? 0, 3),
+        'largest OTel packages (ms/req)': medians
+          .filter(([o]) => o.startsWith('@opentelemetry'))
+          .slice(0, 5)
+          .map(([o, v]) => `${o.replace('@opentelemetry/', '')} ${fixed(v, 3)}`)
+          .join(', '),
+      });
+    }
+  }
+  if (rows.length) {
+    console.log('\nwhere the CPU goes in the measured window (--profile; ms per request, medians):');
+    console.table(rows);
   }
 }
 
@@ -644,6 +749,7 @@ async function main(): Promise<void> {
     summaries = summarise(runs);
     console.log();
     printSummaries(summaries);
+    printProfiles(runs);
   }
 
   const fresh = options.freshness ? await freshness() : undefined;

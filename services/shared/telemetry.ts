@@ -51,19 +51,29 @@ export function applyTelemetryDefaults(defaults: TelemetryDefaults, env: NodeJS.
     .join(',');
 }
 
+/** The instrumentations these services use, by the names OTEL_NODE_*_INSTRUMENTATIONS take. */
+export const INSTRUMENTATION_NAMES = ['http', 'express', 'undici', 'pino', 'runtime-node'] as const;
+export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
+
 const names = (value: string | undefined) =>
   value
     ?.split(',')
     .map((name) => name.trim())
     .filter(Boolean);
 
+/** OTEL_NODE_ENABLED_INSTRUMENTATIONS (default: all) minus OTEL_NODE_DISABLED_INSTRUMENTATIONS. */
+export function enabledInstrumentations(env: NodeJS.ProcessEnv): InstrumentationName[] {
+  const enabled = new Set(names(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? INSTRUMENTATION_NAMES);
+  const disabled = new Set(names(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS));
+  return INSTRUMENTATION_NAMES.filter((name) => enabled.has(name) && !disabled.has(name));
+}
+
 /**
  * Only the instrumentations these services use, each loaded only when enabled (the
  * auto-instrumentations package loads some forty, for libraries tracelab does not have).
- * OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS take these names.
  */
 function instrumentations(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv): Instrumentation[] {
-  const factories: Record<string, () => Instrumentation> = {
+  const factories: Record<InstrumentationName, () => Instrumentation> = {
     http: () => {
       const { HttpInstrumentation } =
         require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
@@ -113,9 +123,7 @@ function instrumentations(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv): 
       return new RuntimeNodeInstrumentation();
     },
   };
-  const enabled = names(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? Object.keys(factories);
-  const disabled = new Set(names(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS));
-  return enabled.filter((name) => factories[name] && !disabled.has(name)).map((name) => factories[name]!());
+  return enabledInstrumentations(env).map((name) => factories[name]());
 }
 
 export function startTelemetry(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv = process.env): void {
