@@ -379,6 +379,7 @@ function printProfiles(runs: Run[]): void {
   const rows: Record<string, string | number>[] = [];
   for (const mode of new Set(runs.map((r) => r.mode))) {
     const profiled = runs.filter((r) => r.mode === mode && r.scenario === 'model path' && r.profile);
+    if (!profiled.length) continue;
     for (const service of ['gateway', 'model-inference'] as const) {
       const owners = [...new Set(profiled.flatMap((r) => Object.keys(r.profile?.[service] ?? {})))];
       const medians = owners
