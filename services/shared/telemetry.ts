@@ -3,11 +3,12 @@
 // express, http and pino without an ESM loader hook.
 //
 // Configuration is only the standard OTEL_* environment variables; this file fills in defaults
-// for those the operator left unset, then lets the SDK read them.
+// for those the operator left unset, then lets the SDK read them. What each default costs and
+// buys is measured in docs/performance.md (`npm run bench`).
 
 import type { IncomingMessage } from 'node:http';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
 
 export interface TelemetryDefaults {
   serviceName: string;
@@ -35,8 +36,11 @@ export function applyTelemetryDefaults(defaults: TelemetryDefaults, env: NodeJS.
   env.OTEL_METRICS_EXPORTER ||= 'prometheus';
   env.OTEL_EXPORTER_PROMETHEUS_HOST ||= '127.0.0.1';
   env.OTEL_EXPORTER_PROMETHEUS_PORT ||= String(defaults.prometheusPort);
-  // router: Express 5 duplicates middleware spans with it; fs/dns/net: noise for these lessons.
-  env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ??= 'router,fs,dns,net';
+  // Fresh: a span or log record waits at most 200 ms in the SDK (its defaults: 5 s and 1 s), so
+  // a trace is complete in Jaeger within a second. Under load batches fill (512 records) long
+  // before the delay, so the short delay adds no exports where exports cost.
+  env.OTEL_BSP_SCHEDULE_DELAY ||= '200';
+  env.OTEL_BLRP_SCHEDULE_DELAY ||= '200';
   // Operator-supplied attributes come last so they win over these defaults.
   env.OTEL_RESOURCE_ATTRIBUTES = [
     `service.version=${defaults.serviceVersion}`,
@@ -47,23 +51,88 @@ export function applyTelemetryDefaults(defaults: TelemetryDefaults, env: NodeJS.
     .join(',');
 }
 
-export function startTelemetry(defaults: TelemetryDefaults): void {
-  applyTelemetryDefaults(defaults);
-  sdk = new NodeSDK({
-    instrumentations: [
-      getNodeAutoInstrumentations({
-        '@opentelemetry/instrumentation-undici': {
-          startSpanHook: (request: { origin: string }) => {
-            const peer = defaults.peerServices?.[new URL(request.origin).origin];
-            return peer ? { 'peer.service': peer } : {};
-          },
+/** The instrumentations these services use, by the names OTEL_NODE_*_INSTRUMENTATIONS take. */
+export const INSTRUMENTATION_NAMES = ['http', 'express', 'undici', 'pino', 'runtime-node'] as const;
+export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
+
+const names = (value: string | undefined) =>
+  value
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+
+/** OTEL_NODE_ENABLED_INSTRUMENTATIONS (default: all) minus OTEL_NODE_DISABLED_INSTRUMENTATIONS. */
+export function enabledInstrumentations(env: NodeJS.ProcessEnv): InstrumentationName[] {
+  const enabled = new Set(names(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? INSTRUMENTATION_NAMES);
+  const disabled = new Set(names(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS));
+  return INSTRUMENTATION_NAMES.filter((name) => enabled.has(name) && !disabled.has(name));
+}
+
+/**
+ * Only the instrumentations these services use, each loaded only when enabled (the
+ * auto-instrumentations package loads some forty, for libraries tracelab does not have).
+ */
+function instrumentations(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv): Instrumentation[] {
+  const factories: Record<InstrumentationName, () => Instrumentation> = {
+    http: () => {
+      const { HttpInstrumentation } =
+        require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+      return new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request: IncomingMessage) => {
+          const url = request.url ?? '';
+          const query = url.indexOf('?');
+          return UNTRACED_PATHS.has(query < 0 ? url : url.slice(0, query));
         },
-        '@opentelemetry/instrumentation-http': {
-          ignoreIncomingRequestHook: (request: IncomingMessage) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!),
+        // The services call each other with fetch (undici); node:http requests are only the
+        // exporters' own, which would be wrapped and then suppressed: work that buys nothing.
+        disableOutgoingRequestInstrumentation: true,
+      });
+    },
+    express: () => {
+      const { ExpressInstrumentation, ExpressLayerType } =
+        require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
+      // http.route on the server span comes from the instrumentation whatever the layers do; a span
+      // per middleware and handler (5 a request) costs more than they teach. The lesson knob
+      // TRACELAB_EXPRESS_LAYER_SPANS=true brings them back.
+      const layerSpans = env.TRACELAB_EXPRESS_LAYER_SPANS === 'true';
+      return new ExpressInstrumentation(
+        layerSpans ? {} : { ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER, ExpressLayerType.ROUTER] },
+      );
+    },
+    undici: () => {
+      const { UndiciInstrumentation } =
+        require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+      const peers = new Map(Object.entries(defaults.peerServices ?? {}));
+      return new UndiciInstrumentation({
+        // Health probes (readyz) have no parent span: no orphan client traces for them.
+        requireParentforSpans: true,
+        startSpanHook: (request: { origin: string }) => {
+          const peer = peers.get(request.origin);
+          return peer ? { 'peer.service': peer } : {};
         },
-      }),
-    ],
-  });
+      });
+    },
+    pino: () => {
+      const { PinoInstrumentation } =
+        require('@opentelemetry/instrumentation-pino') as typeof import('@opentelemetry/instrumentation-pino');
+      return new PinoInstrumentation();
+    },
+    'runtime-node': () => {
+      const { RuntimeNodeInstrumentation } =
+        require('@opentelemetry/instrumentation-runtime-node') as typeof import('@opentelemetry/instrumentation-runtime-node');
+      return new RuntimeNodeInstrumentation();
+    },
+  };
+  return enabledInstrumentations(env).map((name) => factories[name]());
+}
+
+export function startTelemetry(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv = process.env): void {
+  // Disabled means nothing loaded and nothing patched: the SDK would still construct (and thereby
+  // enable) every instrumentation, which costs a fifth of the throughput for no telemetry.
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+  applyTelemetryDefaults(defaults, env);
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  sdk = new NodeSDK({ instrumentations: instrumentations(defaults, env) });
   sdk.start();
 }
 

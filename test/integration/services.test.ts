@@ -72,10 +72,9 @@ describe('a prediction served by the model', () => {
     expect(modelServer.attributes).toMatchObject({ 'http.route': '/v1/predict', 'http.response.status_code': 200 });
     expectCalledBy(spans, modelServer, 'gateway');
 
-    // Express instrumentation is active (CommonJS + --require): it traces the route handler.
-    const handler = spans.find((s) => s.service === 'gateway' && s.attributes['express.type'] === 'request_handler');
-    expect(handler?.attributes['http.route']).toBe('/v1/predict');
-    expect(handler?.parentSpanId).toBe(gatewayServer.spanId);
+    // Express instrumentation is active (CommonJS + --require): http.route above comes from it.
+    // It records no span per middleware or handler (their cost buys nothing: docs/performance.md).
+    expect(spans.filter((s) => s.attributes['express.type'] !== undefined)).toEqual([]);
     const infer = spans.find((s) => s.name === 'model.infer')!;
     expect(infer.service).toBe('model-inference');
     expect(infer.attributes['tracelab.model.version']).toBe('churn-lr-1.0.0');
