@@ -11,7 +11,6 @@ export const KNOBS = KNOB_TABLE['model-inference'];
 export const configSchema = z.object({
   ...listenSchema(SERVICE.port),
   MODEL_VERSION: z.string().min(1).default('churn-lr-1.0.0'),
-  MODEL_SEED: z.coerce.number().int().optional(),
   ...controlTokenShape,
   ...envShape(KNOBS),
 });
