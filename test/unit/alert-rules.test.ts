@@ -1,17 +1,11 @@
 // The alert rules and Alertmanager routing, checked by the real tools: promtool's rule checker
 // and rule unit tests (firing and quiet cases for every alert), and amtool's config checker.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { FEATURE_BUCKETS, UNIT_BUCKETS } from '../../services/model-inference/src/metrics';
 import { ensureBackend } from '../../tools/backends';
-import { repoRoot } from '../../tools/paths';
-
-const run = promisify(execFile);
-const inRepo = (...parts: string[]) => path.join(repoRoot, ...parts);
+import { inRepo, run } from '../support/repo';
 
 interface AlertRule {
   alert: string;
