@@ -236,7 +236,7 @@ export const KNOB_TABLE = {
       unit: 'KiB',
       default: 0,
       env: 'MODEL_LEAK_KB_PER_REQUEST',
-      simulates: 'heap kept forever by each inference (capped at 256 MiB; freed when set back to 0)',
+      simulates: 'heap kept forever by each inference (capped at 512 MiB; freed when set back to 0)',
       lessons: ['memory-leak'],
     },
     v2_share: {

@@ -2,9 +2,10 @@
 // metric deltas over exactly one phase of a test (the counters at its end minus those at its
 // start, read with PromQL's `@`), so no rate window mixes one phase with the next.
 import { inject } from 'vitest';
+import { analyzeTrace, loadTrace, type Trace, type TraceReport } from '../../analysis';
 import { resetLab } from '../../lab/actions';
 import { DEFAULT_URLS, type LabContext } from '../../lab/context';
-import { eventually, FEATURES, promQuery, URLS } from './support';
+import { eventually, FEATURES, promQuery, URLS, waitForCompleteTrace } from './support';
 
 export const lab = (): LabContext => ({ controlToken: inject('controlToken'), urls: DEFAULT_URLS });
 
@@ -114,4 +115,11 @@ export async function alertState(alertname: string): Promise<string | undefined>
     data: { alerts: { labels: Record<string, string>; state: string }[] };
   };
   return body.data.alerts.find((a) => a.labels.alertname === alertname)?.state;
+}
+
+/** A whole trace, once Jaeger has all of it, read and analysed by the trace analysis library (npm run why). */
+export async function whyTrace(traceId: string): Promise<{ trace: Trace; report: TraceReport }> {
+  await waitForCompleteTrace(traceId);
+  const trace = await loadTrace(traceId, { jaegerUrl: URLS.jaeger });
+  return { trace, report: analyzeTrace(trace) };
 }

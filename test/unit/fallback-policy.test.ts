@@ -116,7 +116,9 @@ describe('retries', () => {
       calls++;
       return new Promise<string>(() => undefined);
     };
-    expect(await policy.execute(slow)).toMatchObject({ ok: false, reason: 'timeout', attempts: 1 });
+    const result = policy.execute(slow);
+    await vi.advanceTimersByTimeAsync(options.timeoutMs);
+    expect(await result).toMatchObject({ ok: false, reason: 'timeout', attempts: 1 });
     expect(calls).toBe(1);
   });
 });

@@ -33,8 +33,8 @@ export class Mutex {
   }
 }
 
-/** 256 MiB: enough for the heap alert, far below what would crash the service. */
-export const LEAK_CAP_BYTES = 256 * 1024 * 1024;
+/** 512 MiB: enough for the heap alert, far below what would crash the service. */
+export const LEAK_CAP_BYTES = 512 * 1024 * 1024;
 
 /** Heap that is never released while leaking is on: one string per inference. */
 export class Leak {
