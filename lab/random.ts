@@ -131,7 +131,7 @@ export async function checkRandom(ctx: LabContext, { requests = RANDOM_EXERCISE_
   const quantile = async (metric: string, q: number) =>
     (await value(`histogram_quantile(${q}, ${during(metric, start!, end, 'by (le)')})`))!;
   const buckets = (await query(ctx, during('tracelab_random_value_bucket', start!, end, 'by (le)')))
-    .map((s) => ({ le: Number(s.metric.le), count: Number(s.value[1]) }))
+    .map((s) => ({ le: s.metric.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.metric.le), count: Number(s.value[1]) }))
     .sort((a, b) => a.le - b.le);
   const delayMedian = await quantile('tracelab_random_delay_bucket', 0.5);
   // The delay is log-normal: σ² = 2·ln(mean / median), which gives its standard deviation.
