@@ -40,6 +40,16 @@ export const RANDOM_EXERCISE_SEED = 2026;
 
 export const SCENARIOS: readonly Scenario[] = [
   scenario({
+    name: 'model-errors',
+    summary: 'a share of inferences fail; the gateway falls back with reason error and the fallback alert fires',
+    test: 'test/e2e/lab-errors.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: { description: '20 % of inferences fail', knobs: { 'model-inference': { error_rate: 0.2, seed: LAB_SEED } } },
+      severe: { description: '80 % of inferences fail', knobs: { 'model-inference': { error_rate: 0.8, seed: LAB_SEED } } },
+    },
+  }),
+  scenario({
     name: 'cpu-bound',
     summary: 'inference does synchronous CPU work: the event loop stalls and every endpoint of model-inference slows',
     test: 'test/e2e/lab-runtime.test.ts',
@@ -88,6 +98,28 @@ export const SCENARIOS: readonly Scenario[] = [
       severe: {
         description: 'four calls of ~20 ms',
         knobs: { gateway: { enrich_mode: 'per_feature' }, 'fallback-rules': { lookup_latency_ms: 20 } },
+      },
+    },
+  }),
+  scenario({
+    name: 'retry-storm',
+    summary: 'the gateway retries failed model calls without budget, backoff or breaker: model traffic multiplies',
+    test: 'test/e2e/lab-errors.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: '3 attempts per prediction, 90 % of inferences fail',
+        knobs: {
+          gateway: { model_max_attempts: 3, model_retry_budget_enabled: false, model_retry_backoff_ms: 0, breaker_enabled: false },
+          'model-inference': { error_rate: 0.9, seed: LAB_SEED },
+        },
+      },
+      severe: {
+        description: '5 attempts per prediction, 90 % of inferences fail',
+        knobs: {
+          gateway: { model_max_attempts: 5, model_retry_budget_enabled: false, model_retry_backoff_ms: 0, breaker_enabled: false },
+          'model-inference': { error_rate: 0.9, seed: LAB_SEED },
+        },
       },
     },
   }),
