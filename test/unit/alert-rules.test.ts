@@ -29,7 +29,7 @@ describe('alerting configuration', () => {
   it('passes the promtool rule unit tests', async () => {
     const { stdout } = await run(await ensureBackend('promtool'), ['test', 'rules', inRepo('prometheus', 'tests', 'tracelab.test.yml')]);
     expect(stdout).toContain('SUCCESS');
-  });
+  }, 60_000);
 
   it('tests every alert both firing and quiet', () => {
     const tests = parse(fs.readFileSync(inRepo('prometheus', 'tests', 'tracelab.test.yml'), 'utf8')) as {
