@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { FEATURE_BUCKETS } from '../../services/model-inference/src/metrics';
+import { FEATURE_BUCKETS, UNIT_BUCKETS } from '../../services/model-inference/src/metrics';
 import { ensureBackend } from '../../tools/backends';
 import { inRepo, run } from '../support/repo';
 
@@ -29,7 +29,7 @@ describe('alerting configuration', () => {
   it('passes the promtool rule unit tests', async () => {
     const { stdout } = await run(await ensureBackend('promtool'), ['test', 'rules', inRepo('prometheus', 'tests', 'tracelab.test.yml')]);
     expect(stdout).toContain('SUCCESS');
-  });
+  }, 60_000);
 
   it('tests every alert both firing and quiet', () => {
     const tests = parse(fs.readFileSync(inRepo('prometheus', 'tests', 'tracelab.test.yml'), 'utf8')) as {
@@ -70,6 +70,13 @@ describe('alerting configuration', () => {
       bounds.map((bound, i) => `${feature}:${bound}→${bounds[i + 1] ?? '+Inf'}`),
     );
     expect(pairs).toEqual(expected);
+  });
+
+  it('compares model versions over score bounds the model records', () => {
+    const shares = rules.filter((r) => r.record === 'tracelab:model_score:range_share');
+    const bounds = new Set(shares.flatMap((r) => [...r.expr.matchAll(/le="([^"]+)"/g)].map(([, le]) => le)));
+    expect(bounds.size).toBeGreaterThan(1);
+    for (const le of bounds) expect(le === '+Inf' || UNIT_BUCKETS.includes(Number(le)), `le="${le}"`).toBe(true);
   });
 
   it('passes amtool check-config', async () => {

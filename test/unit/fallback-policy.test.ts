@@ -19,7 +19,7 @@ afterEach(() => {
 describe('the model call policy', () => {
   it('passes successful calls through', async () => {
     const policy = new ModelCallPolicy(options);
-    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer' });
+    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer', attempts: 1 });
     expect(policy.circuitState).toBe('closed');
   });
 
@@ -77,8 +77,48 @@ describe('the model call policy', () => {
     expect(await policy.execute(fail)).toMatchObject({ ok: false, reason: 'error' });
     expect(policy.circuitState).toBe('open');
     await vi.advanceTimersByTimeAsync(options.halfOpenAfterMs);
-    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer' });
+    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer', attempts: 1 });
     expect(policy.circuitState).toBe('closed');
     expect(states).toEqual(['open', 'half_open', 'open', 'half_open', 'closed']);
+  });
+});
+
+describe('retries', () => {
+  const failing = () => {
+    let calls = 0;
+    return {
+      calls: () => calls,
+      call: async () => {
+        calls++;
+        throw new Error('HTTP 500');
+      },
+    };
+  };
+
+  it('retry every error answer up to the attempt limit without a budget (a retry storm)', async () => {
+    const policy = new ModelCallPolicy({ ...options, breakerEnabled: false, maxAttempts: 3 });
+    const model = failing();
+    for (let i = 0; i < 10; i++) expect(await policy.execute(model.call)).toMatchObject({ ok: false, reason: 'error', attempts: 3 });
+    expect(model.calls()).toBe(30);
+  });
+
+  it('stay within the retry budget: one retry per ten calls at ratio 0.1', async () => {
+    const policy = new ModelCallPolicy({ ...options, breakerEnabled: false, maxAttempts: 3, retryBudgetRatio: 0.1 });
+    const model = failing();
+    for (let i = 0; i < 100; i++) await policy.execute(model.call);
+    expect(model.calls()).toBe(110);
+  });
+
+  it('never retry a timeout', async () => {
+    const policy = new ModelCallPolicy({ ...options, breakerEnabled: false, maxAttempts: 3 });
+    let calls = 0;
+    const slow = () => {
+      calls++;
+      return new Promise<string>(() => undefined);
+    };
+    const result = policy.execute(slow);
+    await vi.advanceTimersByTimeAsync(options.timeoutMs);
+    expect(await result).toMatchObject({ ok: false, reason: 'timeout', attempts: 1 });
+    expect(calls).toBe(1);
   });
 });

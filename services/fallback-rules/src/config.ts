@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { serviceInfo } from '../../registry';
-import { listenSchema } from '../../shared/server';
+import { KNOB_TABLE } from '../../shared/knob-table';
+import { envShape } from '../../shared/knobs';
+import { controlTokenShape, listenSchema } from '../../shared/server';
 
 export const SERVICE = serviceInfo('fallback-rules');
 
-export const configSchema = z.object(listenSchema(SERVICE.port));
+/** This service's runtime knobs (declared in the shared knob table). */
+export const KNOBS = KNOB_TABLE['fallback-rules'];
+
+export const configSchema = z.object({ ...listenSchema(SERVICE.port), ...controlTokenShape, ...envShape(KNOBS) });

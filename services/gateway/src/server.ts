@@ -1,22 +1,35 @@
+import { KnobStore, valuesFromEnv } from '../../shared/knobs';
 import { createLogger } from '../../shared/logger';
 import { readConfig, serve } from '../../shared/server';
 import { createApp } from './app';
 import { createModelClient, createRulesClient } from './clients';
-import { configSchema, SERVICE } from './config';
+import { configSchema, KNOBS, SERVICE } from './config';
 import { ModelCallPolicy } from './fallback-policy';
 import { createPredictor } from './predictor';
 
 const logger = createLogger();
 const config = readConfig(configSchema, logger);
 
-const policy = new ModelCallPolicy({
-  timeoutMs: config.MODEL_TIMEOUT_MS,
-  failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
-  halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
+const knobs = new KnobStore(KNOBS, valuesFromEnv(KNOBS, config));
+
+const policy = new ModelCallPolicy(() => {
+  const k = knobs.values;
+  return {
+    timeoutMs: k.model_timeout_ms,
+    failureThreshold: k.breaker_failure_threshold,
+    halfOpenAfterMs: k.breaker_half_open_after_ms,
+    breakerEnabled: k.breaker_enabled,
+    maxAttempts: k.model_max_attempts,
+    retryBudgetRatio: k.model_retry_budget_enabled ? k.model_retry_budget_ratio : undefined,
+    retryBackoffMs: k.model_retry_backoff_ms,
+  };
 });
 policy.onCircuitStateChange((state) => logger.warn({ circuit: state }, 'model circuit breaker changed state'));
 
-const model = createModelClient(config.MODEL_URL);
+const model = createModelClient(config.MODEL_URL, {
+  poolConnections: () => knobs.values.model_pool_connections,
+  propagateContext: () => knobs.values.propagate_context,
+});
 const rules = createRulesClient(config.FALLBACK_URL);
 
 async function isHealthy(baseUrl: string): Promise<boolean> {
@@ -30,7 +43,16 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
 const app = createApp({
   logger,
   model,
-  predict: createPredictor({ model, rules, policy, logger, fallbackTimeoutMs: config.FALLBACK_TIMEOUT_MS }),
+  predict: createPredictor({
+    model,
+    rules,
+    policy,
+    logger,
+    fallbackTimeoutMs: () => knobs.values.fallback_timeout_ms,
+    enrichMode: () => knobs.values.enrich_mode,
+  }),
+  knobs,
+  controlToken: config.CONTROL_TOKEN,
   randomTimeoutMs: 10_000,
   checkDependencies: async () => {
     const [modelUp, rulesUp] = await Promise.all([isHealthy(config.MODEL_URL), isHealthy(config.FALLBACK_URL)]);

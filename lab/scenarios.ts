@@ -1,0 +1,176 @@
+// The fault lab's scenarios: each a named composition of knobs from the knob table
+// (services/shared/knob-table.ts), on the service where the fault belongs, at a few levels.
+// Each has a lesson (docs/lessons/<name>.md) and an end-to-end test that proves its evidence.
+import type { KNOB_TABLE, KnobService } from '../services/shared/knob-table';
+import type { KnobValues } from '../services/shared/knobs';
+
+/** Knob values per service; names and value types are checked against the knob table. */
+export type KnobSettings = { [S in KnobService]?: Partial<KnobValues<(typeof KNOB_TABLE)[S]>> };
+
+export interface ScenarioLevel {
+  /** What this level does, in a few words. */
+  description: string;
+  knobs: KnobSettings;
+}
+
+export interface Scenario {
+  name: string;
+  /** One line: what goes wrong. */
+  summary: string;
+  /** The services whose knobs it turns. */
+  services: KnobService[];
+  /** The lesson page, relative to the repository root. */
+  lesson: string;
+  /** The end-to-end test that proves the lesson's evidence. */
+  test: string;
+  defaultLevel: string;
+  levels: Record<string, ScenarioLevel>;
+}
+
+function scenario(s: Omit<Scenario, 'lesson' | 'services'>): Scenario {
+  const services = [...new Set(Object.values(s.levels).flatMap((level) => Object.keys(level.knobs) as KnobService[]))];
+  return { ...s, services, lesson: `docs/lessons/${s.name}.md` };
+}
+
+/** The seed scenarios with random draws restart inference from: the same run every time. */
+export const LAB_SEED = 7;
+
+/** The seed the random exercise restarts from: its documented traffic lands within 5 % (docs/lessons/random.md). */
+export const RANDOM_EXERCISE_SEED = 2026;
+
+export const SCENARIOS: readonly Scenario[] = [
+  scenario({
+    name: 'model-errors',
+    summary: 'a share of inferences fail; the gateway falls back with reason error and the fallback alert fires',
+    test: 'test/e2e/lab-errors.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: { description: '20 % of inferences fail', knobs: { 'model-inference': { error_rate: 0.2, seed: LAB_SEED } } },
+      severe: { description: '80 % of inferences fail', knobs: { 'model-inference': { error_rate: 0.8, seed: LAB_SEED } } },
+    },
+  }),
+  scenario({
+    name: 'cpu-bound',
+    summary: 'inference does synchronous CPU work: the event loop stalls and every endpoint of model-inference slows',
+    test: 'test/e2e/lab-runtime.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: { description: '10 ms of CPU per inference', knobs: { 'model-inference': { cpu_work_ms: 10 } } },
+      severe: { description: '25 ms of CPU per inference', knobs: { 'model-inference': { cpu_work_ms: 25 } } },
+    },
+  }),
+  scenario({
+    name: 'lock-contention',
+    summary: 'inference holds one process-wide lock: requests queue behind each other, latency grows with concurrency',
+    test: 'test/e2e/lab-runtime.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: 'lock held for ~10 ms per inference',
+        knobs: { 'model-inference': { inference_lock: true, latency_median_ms: 10, latency_p99_ms: 20, seed: LAB_SEED } },
+      },
+      severe: {
+        description: 'lock held for ~25 ms per inference',
+        knobs: { 'model-inference': { inference_lock: true, latency_median_ms: 25, latency_p99_ms: 50, seed: LAB_SEED } },
+      },
+    },
+  }),
+  scenario({
+    name: 'pool-exhaustion',
+    summary: "the gateway's calls to the model share a tiny connection pool: time is lost waiting for a connection",
+    test: 'test/e2e/lab-paths.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: { description: 'a pool of 4 connections', knobs: { gateway: { model_pool_connections: 4 } } },
+      severe: { description: 'a pool of 1 connection', knobs: { gateway: { model_pool_connections: 1 } } },
+    },
+  }),
+  scenario({
+    name: 'n-plus-one',
+    summary: 'the gateway looks up reference values with one call per feature, one after another: a staircase',
+    test: 'test/e2e/lab-paths.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: 'four calls of ~5 ms',
+        knobs: { gateway: { enrich_mode: 'per_feature' }, 'fallback-rules': { lookup_latency_ms: 5 } },
+      },
+      severe: {
+        description: 'four calls of ~20 ms',
+        knobs: { gateway: { enrich_mode: 'per_feature' }, 'fallback-rules': { lookup_latency_ms: 20 } },
+      },
+    },
+  }),
+  scenario({
+    name: 'retry-storm',
+    summary: 'the gateway retries failed model calls without budget, backoff or breaker: model traffic multiplies',
+    test: 'test/e2e/lab-errors.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: '3 attempts per prediction, 90 % of inferences fail',
+        knobs: {
+          gateway: { model_max_attempts: 3, model_retry_budget_enabled: false, model_retry_backoff_ms: 0, breaker_enabled: false },
+          'model-inference': { error_rate: 0.9, seed: LAB_SEED },
+        },
+      },
+      severe: {
+        description: '5 attempts per prediction, 90 % of inferences fail',
+        knobs: {
+          gateway: { model_max_attempts: 5, model_retry_budget_enabled: false, model_retry_backoff_ms: 0, breaker_enabled: false },
+          'model-inference': { error_rate: 0.9, seed: LAB_SEED },
+        },
+      },
+    },
+  }),
+  scenario({
+    name: 'broken-propagation',
+    summary: 'the call to the model drops the trace context: the trace splits and the model work lands in an orphan trace',
+    test: 'test/e2e/lab-paths.test.ts',
+    defaultLevel: 'on',
+    levels: {
+      on: { description: 'the gateway → model hop carries no traceparent or baggage', knobs: { gateway: { propagate_context: false } } },
+    },
+  }),
+  scenario({
+    name: 'slow-fallback',
+    summary: "the model is down and the rules service is slow: end-to-end latency is now the fallback's",
+    test: 'test/e2e/lab-latency.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: 'model down, rules take 200 ms',
+        knobs: { 'model-inference': { error_rate: 1 }, 'fallback-rules': { latency_ms: 200 } },
+      },
+      severe: {
+        description: 'model down, rules take 600 ms',
+        knobs: { 'model-inference': { error_rate: 1 }, 'fallback-rules': { latency_ms: 600 } },
+      },
+    },
+  }),
+  scenario({
+    name: 'bad-deploy',
+    summary: 'model version 2 takes a share of the traffic and scores everyone higher: drift between versions',
+    test: 'test/e2e/lab-deploy.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: 'a canary: 20 % of predictions from version 2',
+        knobs: { 'model-inference': { v2_share: 0.2, seed: LAB_SEED } },
+      },
+      severe: { description: 'half the predictions from version 2', knobs: { 'model-inference': { v2_share: 0.5, seed: LAB_SEED } } },
+    },
+  }),
+  scenario({
+    name: 'random',
+    summary: 'the seed exercise: recover two distributions from histograms (npm run lab -- check random)',
+    test: 'test/e2e/lab-random.test.ts',
+    defaultLevel: 'seeded',
+    levels: {
+      seeded: {
+        description: `/v1/random restarts from seed ${RANDOM_EXERCISE_SEED}`,
+        knobs: { 'model-inference': { random_seed: RANDOM_EXERCISE_SEED } },
+      },
+    },
+  }),
+];

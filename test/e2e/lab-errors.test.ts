@@ -1,0 +1,98 @@
+// Fault lab, failure scenarios (docs/lessons/model-errors.md, retry-storm.md): turned on with the
+// lab's functions, driven with bounded traffic, evidence read back from the backends; then reset
+// and the evidence is gone.
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { scenarioOn } from '../../lab/actions';
+import { putKnobs } from '../../lab/context';
+import { alertState, drive, during, lab, overPhase, promNumber, resetAll } from './lab-support';
+import { eventually, type JaegerSpan, serviceOf, tag, waitForCompleteTrace, waitForLogs } from './support';
+import { steadyTraffic } from './traffic';
+
+beforeEach(resetAll);
+afterAll(resetAll);
+
+const modelAnswersAgain = () =>
+  eventually(async () => ((await drive(1, 1))[0]!.body.source === 'model' ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    what: 'the gateway to answer from the model again',
+  });
+
+const ALERT = 'ModelUnavailableFallbackServing';
+
+describe('model-errors', () => {
+  it('fails inferences: fallback reason error, red model.infer spans, error logs, the fallback alert fires; reset resolves it', async () => {
+    await scenarioOn('model-errors', undefined, lab());
+    const answers = await drive(20, 1);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const failed = answers.find((a) => a.body.fallback_reason === 'error')!;
+    expect(failed).toBeDefined();
+    expect(answers.some((a) => a.body.fallback_reason === 'circuit_open')).toBe(true);
+
+    // The trace: model.infer is an error with its exception; the gateway's fallback says why.
+    const t = await waitForCompleteTrace(failed.traceId);
+    const infer = t.spans.find((s) => s.operationName === 'model.infer')!;
+    expect(tag(infer, 'error')).toBe(true);
+    expect(infer.logs.some((l) => l.fields.some((f) => f.key === 'event' && f.value === 'exception'))).toBe(true);
+    const fallback = t.spans.find((s) => s.operationName === 'fallback.decide') as JaegerSpan;
+    expect(tag(fallback, 'tracelab.fallback.reason')).toBe('error');
+    expect(serviceOf(t, fallback)).toBe('gateway');
+    // The logs: model-inference's error line, in the same trace.
+    await waitForLogs(`{service.name="model-inference"} _time:5m "inference failed" trace.id:"${failed.traceId}"`);
+
+    // The alert, under steady traffic.
+    const stop = steadyTraffic(120_000);
+    try {
+      await eventually(async () => ((await alertState(ALERT)) === 'firing' ? true : undefined), {
+        timeoutMs: 90_000,
+        intervalMs: 1000,
+        what: `${ALERT} firing`,
+      });
+    } finally {
+      await stop();
+    }
+
+    // After the reset: answers from the model, and not one fallback over a whole phase. (The
+    // alert resolves once its one-minute window has passed; test/e2e/alerts.test.ts proves that.)
+    await resetAll();
+    await modelAnswersAgain();
+    const fallbacks = 'tracelab_fallback_invocations_total{job="gateway"}';
+    const { start, end, result } = await overPhase([fallbacks], () => drive(20, 2));
+    expect(result.every((a) => a.body.source === 'model')).toBe(true);
+    expect(await promNumber(during(fallbacks, start, end))).toBe(0);
+  });
+});
+
+describe('retry-storm', () => {
+  /** Model requests per gateway request over one phase of `count` predictions. */
+  async function amplification(count: number): Promise<number> {
+    const metric = 'http_server_request_duration_count';
+    const { start, end } = await overPhase([`${metric}{job="gateway"}`, `${metric}{job="model-inference"}`], () => drive(count, 4));
+    const gateway = await promNumber(during(`${metric}{job="gateway", http_route="/v1/predict"}`, start, end));
+    const model = await promNumber(during(`${metric}{job="model-inference", http_route="/v1/predict"}`, start, end));
+    expect(gateway).toBe(count);
+    return model / gateway;
+  }
+
+  it('multiplies model traffic without a budget; the default retry budget fixes it; reset ends it', async () => {
+    await scenarioOn('retry-storm', undefined, lab());
+    // A prediction whose every attempt failed (seeded: the same ones every run).
+    const failed = (await drive(5, 1)).find((a) => a.body.fallback_reason === 'error')!;
+    const t = await waitForCompleteTrace(failed.traceId);
+    const toModel = t.spans.filter((s) => tag(s, 'span.kind') === 'client' && tag(s, 'peer.service') === 'model-inference');
+    expect(toModel.length).toBeGreaterThanOrEqual(2);
+    const counted = t.spans.find((s) => tag(s, 'tracelab.model.attempts') !== undefined)!;
+    expect(serviceOf(t, counted)).toBe('gateway');
+    expect(tag(counted, 'tracelab.model.attempts')).toBe(toModel.length);
+
+    expect(await amplification(150)).toBeGreaterThanOrEqual(2.5);
+
+    // The fix: the retry budget, on by default, with the model still failing.
+    await putKnobs('gateway', { model_retry_budget_enabled: null }, lab());
+    expect(await amplification(150)).toBeLessThanOrEqual(1.3);
+
+    await resetAll();
+    await modelAnswersAgain();
+    expect(await amplification(60)).toBeLessThanOrEqual(1.05);
+  });
+});

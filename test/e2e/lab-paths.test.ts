@@ -1,0 +1,106 @@
+// Fault lab, request-path scenarios (docs/lessons/pool-exhaustion.md, n-plus-one.md,
+// broken-propagation.md): turned on with the lab's functions, driven with bounded traffic, the
+// evidence read back from Jaeger; then reset and the evidence is gone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioOn } from '../../lab/actions';
+import { putKnobs } from '../../lab/context';
+import { type Answer, drive, lab, resetAll, whyTrace } from './lab-support';
+import { eventually, type JaegerSpan, type JaegerTrace, predict, serviceOf, tag, URLS, waitForCompleteTrace } from './support';
+
+type TimedSpan = JaegerSpan & { startTime: number; duration: number };
+
+beforeAll(resetAll);
+afterAll(resetAll);
+
+const spansOf = (t: JaegerTrace) => t.spans as TimedSpan[];
+const byKind = (t: JaegerTrace, service: string, kind: string) =>
+  spansOf(t).filter((s) => serviceOf(t, s) === service && tag(s, 'span.kind') === kind);
+
+/** In one trace: how long after the gateway's server span started did its call to the model start (ms)? */
+function hopGap(t: JaegerTrace): { gapMs: number; modelServerMs: number } {
+  const server = byKind(t, 'gateway', 'server')[0]!;
+  const client = byKind(t, 'gateway', 'client').find((s) => tag(s, 'peer.service') === 'model-inference')!;
+  const modelServer = byKind(t, 'model-inference', 'server')[0]!;
+  return { gapMs: (client.startTime - server.startTime) / 1000, modelServerMs: modelServer.duration / 1000 };
+}
+
+const slowest = (answers: Answer[]) => answers.filter((a) => a.body.source === 'model').sort((a, b) => b.ms - a.ms)[0]!;
+
+describe('pool-exhaustion', () => {
+  it('makes calls wait for the one connection: the time is lost before the client span, not in the model; reset ends it', async () => {
+    await putKnobs('model-inference', { latency_median_ms: 20, latency_p99_ms: 30, seed: 7 }, lab());
+    await scenarioOn('pool-exhaustion', undefined, lab());
+    const crowded = await drive(24, 4);
+    const gap = hopGap(await waitForCompleteTrace(slowest(crowded).traceId));
+    expect(gap.gapMs).toBeGreaterThan(30);
+    expect(gap.gapMs).toBeGreaterThan(gap.modelServerMs);
+
+    await putKnobs('gateway', { model_pool_connections: null }, lab());
+    const after = await drive(24, 4);
+    expect(hopGap(await waitForCompleteTrace(slowest(after).traceId)).gapMs).toBeLessThan(25);
+  });
+});
+
+describe('n-plus-one', () => {
+  it('calls fallback-rules once per feature, one after another (a staircase); batched is one call; reset removes it', async () => {
+    await scenarioOn('n-plus-one', undefined, lab());
+    const [answer] = await drive(1, 1);
+    const t = await waitForCompleteTrace(answer!.traceId);
+    const lookups = byKind(t, 'gateway', 'client')
+      .filter((s) => tag(s, 'peer.service') === 'fallback-rules')
+      .sort((a, b) => a.startTime - b.startTime);
+    expect(lookups).toHaveLength(4);
+    for (let i = 1; i < lookups.length; i++)
+      expect(lookups[i]!.startTime).toBeGreaterThanOrEqual(lookups[i - 1]!.startTime + lookups[i - 1]!.duration);
+    const enrich = spansOf(t).find((s) => s.operationName === 'gateway.enrich')!;
+    expect(enrich.duration / 1000).toBeGreaterThanOrEqual(80);
+
+    await putKnobs('gateway', { enrich_mode: 'batched' }, lab());
+    const batched = await waitForCompleteTrace((await drive(1, 1))[0]!.traceId);
+    expect(byKind(batched, 'gateway', 'client').filter((s) => tag(s, 'peer.service') === 'fallback-rules')).toHaveLength(1);
+
+    await resetAll();
+    const after = await waitForCompleteTrace((await drive(1, 1))[0]!.traceId);
+    expect(spansOf(after).some((s) => s.operationName === 'gateway.enrich')).toBe(false);
+  });
+});
+
+describe('broken-propagation', () => {
+  /** Traces of the last minutes that hold model-inference spans, as Jaeger's search finds them. */
+  async function modelTraces(since: number): Promise<JaegerTrace[]> {
+    const params = new URLSearchParams({ service: 'model-inference', start: String(since * 1000), limit: '50' });
+    const response = await fetch(`${URLS.jaeger}/api/traces?${params}`);
+    return ((await response.json()) as { data: JaegerTrace[] }).data;
+  }
+  /** A root that is a client span: the request came from a caller whose context was dropped. */
+  const orphanRoot = (t: JaegerTrace) => spansOf(t).find((s) => s.references.length === 0 && tag(s, 'span.kind') === 'client');
+
+  it('splits the trace: the model work lands in a new trace rooted at a client span; reset joins them again', async () => {
+    const since = Date.now();
+    await scenarioOn('broken-propagation', undefined, lab());
+    const { body } = await predict({ baggage: 'tracelab.lesson=broken-propagation' });
+    const traceId = String(body.trace_id);
+
+    // The model's work is in another trace, whose root is the gateway's client span.
+    const orphan = await eventually(
+      async () =>
+        (await modelTraces(since)).find(
+          (t) => t.traceID !== traceId && orphanRoot(t) && t.spans.some((s) => s.operationName === 'model.infer'),
+        ),
+      { timeoutMs: 60_000, intervalMs: 1000, what: 'an orphan trace with the model work' },
+    );
+    expect(serviceOf(orphan, orphanRoot(orphan)!)).toBe('gateway');
+    // The analysis library sees one root, and it is a client span: the caller is in another trace.
+    const { trace: split } = await whyTrace(orphan.traceID);
+    expect(split.roots.map((id) => split.spans.find((s) => s.spanId === id)!.kind)).toEqual(['client']);
+    // The user's trace has the gateway's spans and none of the model's.
+    const t = await waitForCompleteTrace(traceId);
+    expect(spansOf(t).some((s) => serviceOf(t, s) === 'model-inference')).toBe(false);
+    expect(byKind(t, 'gateway', 'client')).toHaveLength(0);
+
+    await resetAll();
+    const whole = await waitForCompleteTrace(String((await predict()).body.trace_id));
+    expect(byKind(whole, 'model-inference', 'server')).toHaveLength(1);
+    expect(orphanRoot(whole)).toBeUndefined();
+  });
+});

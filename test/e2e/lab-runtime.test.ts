@@ -1,0 +1,99 @@
+// Fault lab, runtime scenarios inside model-inference (docs/lessons/cpu-bound.md,
+// lock-contention.md): turned on with the lab's functions, driven with bounded
+// traffic, evidence read back from the backends; then reset and the evidence is gone.
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { scenarioOn } from '../../lab/actions';
+import { putKnobs } from '../../lab/context';
+import { type Answer, drive, freshSample, lab, promNumber, resetAll, whyTrace } from './lab-support';
+
+beforeEach(resetAll);
+afterAll(resetAll);
+
+const MODEL_URL = 'http://127.0.0.1:8081';
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Sends predictions `concurrency` at a time until `ms` have passed. */
+async function driveFor(ms: number, concurrency: number): Promise<Answer[]> {
+  const until = Date.now() + ms;
+  const answers: Answer[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) answers.push(...(await drive(1, 1)));
+    }),
+  );
+  return answers;
+}
+
+/** Times model-inference's /healthz, sequentially, until `until` resolves. */
+async function probeHealth(until: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void until.finally(() => {
+    done = true;
+  });
+  const times: number[] = [];
+  while (!done) {
+    const started = performance.now();
+    await (await fetch(`${MODEL_URL}/healthz`)).body?.cancel();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+describe('cpu-bound', () => {
+  it('blocks the event loop: utilization and delay rise, every endpoint slows, model.infer has self time and no children; reset ends it', async () => {
+    await scenarioOn('cpu-bound', undefined, lab());
+    const load = driveFor(11_000, 4);
+    const health = await probeHealth(load);
+    const answers = await load;
+
+    // Even /healthz, which does nothing, waits for the CPU bursts of other requests.
+    expect(mean(health)).toBeGreaterThan(5);
+    const end = await freshSample('nodejs_eventloop_utilization{job="model-inference"}');
+    expect(await promNumber(`max_over_time(nodejs_eventloop_utilization{job="model-inference"}[8s] @ ${end})`)).toBeGreaterThan(0.6);
+    expect(await promNumber(`max_over_time(nodejs_eventloop_delay_p99{job="model-inference"}[8s] @ ${end})`)).toBeGreaterThan(0.015);
+
+    // A trace: model.infer lasts at least its CPU work and has no child span: all self time.
+    const fromModel = answers.find((a) => a.body.source === 'model')!;
+    const { trace, report } = await whyTrace(fromModel.traceId);
+    const infer = trace.spans.find((s) => s.name === 'model.infer')!;
+    expect(infer.durationNs / 1e6).toBeGreaterThanOrEqual(25);
+    expect(infer.childIds).toEqual([]);
+    expect(report.spans.find((s) => s.span_id === infer.spanId)!.self_ms).toBeCloseTo(infer.durationNs / 1e6, 0);
+
+    await resetAll();
+    const quiet = driveFor(11_000, 1);
+    const healthAfter = await probeHealth(quiet);
+    await quiet;
+    expect(mean(healthAfter)).toBeLessThan(5);
+    const after = await freshSample('nodejs_eventloop_utilization{job="model-inference"}');
+    expect(await promNumber(`nodejs_eventloop_utilization{job="model-inference"} @ ${after}`)).toBeLessThan(0.4);
+  });
+});
+
+describe('lock-contention', () => {
+  it('queues requests behind one lock: latency grows with concurrency, not work, and the wait is a span; reset ends it', async () => {
+    await scenarioOn('lock-contention', undefined, lab());
+    const alone = await drive(16, 1);
+    const crowded = await drive(48, 4);
+    const modelMs = (answers: Answer[]) => mean(answers.filter((a) => a.body.source === 'model').map((a) => a.ms));
+    expect(modelMs(crowded)).toBeGreaterThan(2.5 * modelMs(alone));
+
+    // The slowest crowded request: most of model.infer is spent in model.lock.wait, the largest
+    // piece of the critical path (as `npm run why` reports it).
+    const slowest = crowded.filter((a) => a.body.source === 'model').sort((a, b) => b.ms - a.ms)[0]!;
+    const { trace, report } = await whyTrace(slowest.traceId);
+    const infer = trace.spans.find((s) => s.name === 'model.infer')!;
+    const wait = trace.spans.find((s) => s.name === 'model.lock.wait')!;
+    expect(wait.parentId).toBe(infer.spanId);
+    expect(wait.durationNs).toBeGreaterThan(0.5 * infer.durationNs);
+    expect(report.self_time[0]).toMatchObject({ service: 'model-inference', operation: 'model.lock.wait' });
+
+    await resetAll();
+    await putKnobs('model-inference', { latency_median_ms: 25, latency_p99_ms: 50, seed: 7 }, lab());
+    const aloneAfter = await drive(16, 1);
+    const crowdedAfter = await drive(48, 4);
+    expect(modelMs(crowdedAfter)).toBeLessThan(1.5 * modelMs(aloneAfter));
+    const { trace: after } = await whyTrace(crowdedAfter[0]!.traceId);
+    expect(after.spans.some((s) => s.name === 'model.lock.wait')).toBe(false);
+  });
+});
