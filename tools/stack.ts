@@ -23,6 +23,7 @@ export const URLS = {
   alertmanager: 'http://127.0.0.1:9093',
   alertRecorder: 'http://127.0.0.1:9099',
   grafana: 'http://127.0.0.1:3000',
+  console: 'http://127.0.0.1:8090',
 } as const;
 
 interface ProcessSpec {
@@ -226,6 +227,15 @@ export async function startStack({
   const specs = [...backendSpecs(bin, data), ...serviceSpecs(token)];
   const grafana = findGrafana();
   if (grafana) specs.splice(specs.length - 3, 0, grafanaSpec(grafana, data));
+  // The web console last: it reads every other part, and holds the control token for the lab.
+  specs.push({
+    name: 'console',
+    command: process.execPath,
+    args: [path.join(distDir, 'console', 'server', 'server.js')],
+    env: { CONTROL_TOKEN: token },
+    readyUrl: `${URLS.console}/healthz`,
+    ports: [8090],
+  });
 
   const busy: string[] = [];
   for (const spec of specs) for (const port of spec.ports) if (await portInUse(port)) busy.push(`${port} (${spec.name})`);
@@ -283,6 +293,7 @@ function summary(stack: Stack): string {
   return `
 tracelab is running (native mode, everything on 127.0.0.1). Logs: ${stack.logDir}
 
+  console        ${URLS.console}         start here: traces, service map, signals, lab
   gateway        ${URLS.gateway}         POST /v1/predict, GET /random
   jaeger API     ${URLS.jaeger}/api/services   (no web UI in a native build: use docker compose for the UI)
   prometheus     ${URLS.prometheus}        /api/v1/query?query=up  (API only natively)
