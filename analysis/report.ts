@@ -1,0 +1,405 @@
+// analyzeTrace: everything `npm run why` says about one trace, as one JSON-ready object. The shape
+// of TraceReport is the `--json` contract (docs/why.md); add fields, never rename or remove them.
+import { criticalPath, isAsyncChild } from './critical-path';
+import { hops, unansweredClients } from './hops';
+import { type PlacedLogLine, placeLogs, type TraceLogLine } from './logs';
+import type { Attributes, Span, SpanKind, StatusCode, Trace } from './model';
+import { spanIndex } from './model';
+import { selfTimes } from './self-time';
+import { verdictOf } from './verdict';
+
+/** Version of the report's shape; bumped only for an incompatible change. */
+export const REPORT_SCHEMA = 'tracelab.why/v1';
+
+/** The span attribute in which the gateway names why it used the fallback rules. */
+export const FALLBACK_REASON_ATTRIBUTE = 'tracelab.fallback.reason';
+
+/** ns → ms with microsecond precision. */
+export const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
+
+export interface CriticalPathEntry {
+  span_id: string;
+  service: string;
+  operation: string;
+  /** ms since the trace's start. */
+  start_ms: number;
+  duration_ms: number;
+}
+
+export interface SelfTimeRow {
+  service: string;
+  /** Span name; absent in the per-service rows. */
+  operation?: string;
+  /** Number of spans. */
+  count: number;
+  /** Sum of their durations. */
+  total_ms: number;
+  /** Sum of their self times (duration minus children). */
+  self_ms: number;
+  /** Their time on the critical path. */
+  critical_ms: number;
+  /** critical_ms / the critical path's total: 0..1, all rows sum to 1. */
+  share: number;
+}
+
+export interface HopGap {
+  client_span_id: string;
+  server_span_id: string;
+  from_service: string;
+  to_service: string;
+  client_operation: string;
+  server_operation: string;
+  client_ms: number;
+  server_ms: number;
+  /** Server start − client start. */
+  before_ms: number;
+  /** Client end − server end (negative when the server ran on after the client). */
+  after_ms: number;
+  /** before_ms + after_ms when both are ≥ 0: time in neither side's code. */
+  gap_ms: number;
+  clock_skew: boolean;
+  server_outlived_client: boolean;
+}
+
+export interface ErrorNote {
+  span_id: string;
+  service: string;
+  operation: string;
+  /** Exception type and message, or the status message. */
+  message: string;
+  /** True for an error with no erroring span beneath it: where the failure started. */
+  origin: boolean;
+}
+
+export interface FallbackNote {
+  span_id: string;
+  service: string;
+  operation: string;
+  reason: string;
+  /** The client span that failed just before the fallback, if found. */
+  failed_call?: { span_id: string; peer: string; duration_ms: number; status: StatusCode };
+  /** Who the fallback asked instead: the peer of the first client span under it. */
+  fallback_to?: string;
+}
+
+export interface RetryNote {
+  parent_span_id: string;
+  service: string;
+  operation: string;
+  peer: string;
+  attempts: number;
+}
+
+/** One span, as a waterfall needs it. */
+export interface ReportSpan {
+  span_id: string;
+  /** Parent as recorded (may be absent from the trace). */
+  parent_span_id?: string;
+  /** Parent inside the trace; absent for roots and orphans. */
+  parent_id?: string;
+  depth: number;
+  service: string;
+  operation: string;
+  kind: SpanKind;
+  status: StatusCode;
+  status_message?: string;
+  start_ms: number;
+  duration_ms: number;
+  self_ms: number;
+  /** Time of this span on the critical path. */
+  critical_ms: number;
+  /** The span's own pieces on the critical path, in time order. */
+  critical_segments: { start_ms: number; duration_ms: number }[];
+  on_critical_path: boolean;
+  orphan: boolean;
+  /** Not waited for by its parent (consumer of a producer, follows-from). */
+  async: boolean;
+  attributes: Attributes;
+  events: { name: string; time_ms: number; attributes: Attributes }[];
+  links: { trace_id: string; span_id: string; attributes: Attributes }[];
+  resource: Attributes;
+  scope?: { name: string; version?: string };
+}
+
+/** The `--json` contract of `npm run why`. Times in ms (microsecond precision) from the trace's start. */
+export interface TraceReport {
+  schema: typeof REPORT_SCHEMA;
+  trace_id: string;
+  /** RFC 3339 time of the earliest span start. */
+  start_time: string;
+  /** From the earliest span start to the latest span end (Jaeger's trace duration). */
+  duration_ms: number;
+  /** Duration of the first root span: what the caller waited (less than duration_ms when spans outlive the root). */
+  root_duration_ms: number;
+  span_count: number;
+  /** Services in the order they first appear. */
+  services: string[];
+  /** Root span ids (orphans included). */
+  roots: string[];
+  /** Span ids whose parent is not in the trace; shown as extra roots. */
+  orphans: string[];
+  /** Critical path segments in time order. */
+  critical_path: CriticalPathEntry[];
+  /** Sum of the critical path: the trace's duration when it has one root. */
+  critical_path_ms: number;
+  /** Per service + operation, most critical first. */
+  self_time: SelfTimeRow[];
+  /** Per service, most critical first. */
+  service_time: SelfTimeRow[];
+  hop_gaps: HopGap[];
+  errors: ErrorNote[];
+  fallbacks: FallbackNote[];
+  retries: RetryNote[];
+  /** One sentence: where the time went, and what failed. */
+  verdict: string;
+  /** The trace's log lines in time order (empty when logs were not loaded). */
+  logs: PlacedLogLine[];
+  /** Depth-first, as a waterfall draws them. */
+  spans: ReportSpan[];
+  /** Things that make the analysis less certain (orphans, missing server spans, skew). */
+  warnings: string[];
+}
+
+const peerOf = (span: Span, index: Map<string, Span>): string => {
+  const server = span.childIds.map((id) => index.get(id)!).find((child) => child.kind === 'server' && child.service !== span.service);
+  const named = span.attributes['peer.service'] ?? server?.service ?? span.attributes['server.address'];
+  return named === undefined || named === null ? 'unknown peer' : String(named);
+};
+
+/** True when `span` is `ancestor` or sits beneath it. */
+function isWithin(span: Span, ancestor: Span, index: Map<string, Span>): boolean {
+  for (let current: Span | undefined = span; current; current = current.parentId ? index.get(current.parentId) : undefined) {
+    if (current === ancestor) return true;
+  }
+  return false;
+}
+
+function errorMessage(span: Span): string {
+  const exception = span.events.find((event) => event.name === 'exception');
+  if (exception) {
+    const type = exception.attributes['exception.type'];
+    const message = exception.attributes['exception.message'];
+    return [type, message].filter((part) => part !== undefined && part !== null && part !== '').join(': ') || 'exception';
+  }
+  return span.status.message || 'status ERROR';
+}
+
+function errorsOf(trace: Trace): ErrorNote[] {
+  const failing = trace.spans.filter((span) => span.status.code === 'error' || span.events.some((event) => event.name === 'exception'));
+  const failingIds = new Set(failing.map((span) => span.spanId));
+  // Reverse depth-first order visits children before their parents.
+  const failingBelow = new Set<string>();
+  for (const span of [...trace.spans].reverse()) {
+    if (span.childIds.some((id) => failingIds.has(id) || failingBelow.has(id))) failingBelow.add(span.spanId);
+  }
+  return failing.map((span) => ({
+    span_id: span.spanId,
+    service: span.service,
+    operation: span.name,
+    message: errorMessage(span),
+    origin: !failingBelow.has(span.spanId),
+  }));
+}
+
+function fallbacksOf(trace: Trace, index: Map<string, Span>): FallbackNote[] {
+  return trace.spans
+    .filter((span) => span.attributes[FALLBACK_REASON_ATTRIBUTE] !== undefined)
+    .map((span) => {
+      // The failed call is the last client span that ended before the fallback started, under the same parent.
+      const siblings = span.parentId ? index.get(span.parentId)!.childIds.map((id) => index.get(id)!) : [];
+      const failed = siblings.filter((s) => s.kind === 'client' && s.endNs <= span.startNs).sort((a, b) => b.endNs - a.endNs)[0];
+      const asked = trace.spans.find((s) => s.kind === 'client' && s.parentId !== undefined && isWithin(s, span, index));
+      return {
+        span_id: span.spanId,
+        service: span.service,
+        operation: span.name,
+        reason: String(span.attributes[FALLBACK_REASON_ATTRIBUTE]),
+        ...(asked ? { fallback_to: peerOf(asked, index) } : {}),
+        ...(failed
+          ? {
+              failed_call: {
+                span_id: failed.spanId,
+                peer: peerOf(failed, index),
+                duration_ms: ms(failed.durationNs),
+                status: failed.status.code,
+              },
+            }
+          : {}),
+      };
+    });
+}
+
+/** Client spans repeated under one parent towards the same peer and operation. */
+function retriesOf(trace: Trace, index: Map<string, Span>): RetryNote[] {
+  const groups = new Map<string, { parent: string; span: Span; peer: string; attempts: number }>();
+  for (const span of trace.spans) {
+    if (span.kind !== 'client' || !span.parentId) continue;
+    const peer = peerOf(span, index);
+    const key = JSON.stringify([span.parentId, span.service, span.name, peer]);
+    const group = groups.get(key);
+    if (group) group.attempts++;
+    else groups.set(key, { parent: span.parentId, span, peer, attempts: 1 });
+  }
+  return [...groups.values()]
+    .filter((group) => group.attempts > 1)
+    .map((group) => ({
+      parent_span_id: group.parent,
+      service: group.span.service,
+      operation: group.span.name,
+      peer: group.peer,
+      attempts: group.attempts,
+    }));
+}
+
+function timeRows(
+  spans: Span[],
+  keyOf: (span: Span) => { service: string; operation?: string },
+  self: Map<string, number>,
+  critical: Map<string, number>,
+  criticalTotal: number,
+): SelfTimeRow[] {
+  const rows = new Map<string, SelfTimeRow & { totalNs: number; selfNs: number; criticalNs: number }>();
+  for (const span of spans) {
+    const key = keyOf(span);
+    const id = JSON.stringify(key);
+    const row = rows.get(id) ?? {
+      ...key,
+      count: 0,
+      total_ms: 0,
+      self_ms: 0,
+      critical_ms: 0,
+      share: 0,
+      totalNs: 0,
+      selfNs: 0,
+      criticalNs: 0,
+    };
+    row.count++;
+    row.totalNs += span.durationNs;
+    row.selfNs += self.get(span.spanId) ?? 0;
+    row.criticalNs += critical.get(span.spanId) ?? 0;
+    rows.set(id, row);
+  }
+  return [...rows.values()]
+    .map(({ totalNs, selfNs, criticalNs, ...row }) => ({
+      ...row,
+      total_ms: ms(totalNs),
+      self_ms: ms(selfNs),
+      critical_ms: ms(criticalNs),
+      share: criticalTotal > 0 ? Math.round((criticalNs / criticalTotal) * 1e4) / 1e4 : 0,
+    }))
+    .sort((a, b) => b.critical_ms - a.critical_ms || b.self_ms - a.self_ms);
+}
+
+/** Options of analyzeTrace. */
+export interface AnalyzeOptions {
+  /** The trace's log lines (from loadTraceLogs); placed under their spans in the report. */
+  logs?: TraceLogLine[];
+}
+
+/** Analyses a trace: critical path, self time, hop gaps, errors, fallbacks, retries, verdict, logs. */
+export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): TraceReport {
+  const index = spanIndex(trace);
+  const path = criticalPath(trace);
+  const self = selfTimes(trace);
+  const critical = new Map<string, number>();
+  const segments = new Map<string, { start_ms: number; duration_ms: number }[]>();
+  let criticalTotal = 0;
+  for (const segment of path) {
+    const length = segment.endNs - segment.startNs;
+    criticalTotal += length;
+    critical.set(segment.spanId, (critical.get(segment.spanId) ?? 0) + length);
+    segments.set(segment.spanId, [...(segments.get(segment.spanId) ?? []), { start_ms: ms(segment.startNs), duration_ms: ms(length) }]);
+  }
+  const orphans = new Set(trace.orphans);
+  const warnings = [...trace.warnings];
+  if (orphans.size > 0) {
+    warnings.push(
+      `${orphans.size} span(s) have a parent that is not in the trace (${[...orphans].join(', ')}): shown as extra roots; the trace may be incomplete or still arriving`,
+    );
+  }
+  for (const client of unansweredClients(trace)) {
+    warnings.push(
+      `client span ${client.spanId} (${client.service} › ${client.name} → ${peerOf(client, index)}) has no server span under it: the callee is not traced, was not reached, or its spans have not arrived yet`,
+    );
+  }
+  const hopGaps: HopGap[] = hops(trace).map((hop) => ({
+    client_span_id: hop.client.spanId,
+    server_span_id: hop.server.spanId,
+    from_service: hop.client.service,
+    to_service: hop.server.service,
+    client_operation: hop.client.name,
+    server_operation: hop.server.name,
+    client_ms: ms(hop.client.durationNs),
+    server_ms: ms(hop.server.durationNs),
+    before_ms: ms(hop.beforeNs),
+    after_ms: ms(hop.afterNs),
+    gap_ms: ms(Math.max(0, hop.beforeNs) + Math.max(0, hop.afterNs)),
+    clock_skew: hop.clockSkew,
+    server_outlived_client: hop.serverOutlivedClient,
+  }));
+  for (const hop of hopGaps.filter((h) => h.clock_skew)) {
+    warnings.push(
+      `clock skew between ${hop.from_service} and ${hop.to_service}: server span ${hop.server_span_id} ${hop.before_ms < 0 ? `starts ${-hop.before_ms} ms before` : `ends ${-hop.after_ms} ms after`} its client`,
+    );
+  }
+  const spans: ReportSpan[] = trace.spans.map((span) => {
+    const parent = span.parentId ? index.get(span.parentId) : undefined;
+    return {
+      span_id: span.spanId,
+      ...(span.parentSpanId ? { parent_span_id: span.parentSpanId } : {}),
+      ...(span.parentId ? { parent_id: span.parentId } : {}),
+      depth: span.depth,
+      service: span.service,
+      operation: span.name,
+      kind: span.kind,
+      status: span.status.code,
+      ...(span.status.message ? { status_message: span.status.message } : {}),
+      start_ms: ms(span.startNs),
+      duration_ms: ms(span.durationNs),
+      self_ms: ms(self.get(span.spanId) ?? 0),
+      critical_ms: ms(critical.get(span.spanId) ?? 0),
+      critical_segments: segments.get(span.spanId) ?? [],
+      on_critical_path: critical.has(span.spanId),
+      orphan: orphans.has(span.spanId),
+      async: parent !== undefined && isAsyncChild(span, parent),
+      attributes: span.attributes,
+      events: span.events.map((event) => ({ name: event.name, time_ms: ms(event.timeNs), attributes: event.attributes })),
+      links: span.links.map((link) => ({ trace_id: link.traceId, span_id: link.spanId, attributes: link.attributes })),
+      resource: span.resource,
+      ...(span.scope ? { scope: span.scope } : {}),
+    };
+  });
+  const selfTime = timeRows(trace.spans, (span) => ({ service: span.service, operation: span.name }), self, critical, criticalTotal);
+  const report: Omit<TraceReport, 'verdict'> = {
+    schema: REPORT_SCHEMA,
+    trace_id: trace.traceId,
+    start_time: new Date(trace.startEpochMs).toISOString(),
+    duration_ms: ms(trace.durationNs),
+    root_duration_ms: ms(index.get(trace.roots[0]!)!.durationNs),
+    span_count: trace.spans.length,
+    services: [...new Set([...trace.spans].sort((a, b) => a.startNs - b.startNs).map((span) => span.service))],
+    roots: trace.roots,
+    orphans: trace.orphans,
+    critical_path: path.map((segment) => {
+      const span = index.get(segment.spanId)!;
+      return {
+        span_id: span.spanId,
+        service: span.service,
+        operation: span.name,
+        start_ms: ms(segment.startNs),
+        duration_ms: ms(segment.endNs - segment.startNs),
+      };
+    }),
+    critical_path_ms: ms(criticalTotal),
+    self_time: selfTime,
+    service_time: timeRows(trace.spans, (span) => ({ service: span.service }), self, critical, criticalTotal),
+    hop_gaps: hopGaps,
+    errors: errorsOf(trace),
+    fallbacks: fallbacksOf(trace, index),
+    retries: retriesOf(trace, index),
+    logs: placeLogs(trace, logs),
+    spans,
+    warnings,
+  };
+  return { ...report, verdict: verdictOf(report) };
+}
