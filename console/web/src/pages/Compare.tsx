@@ -76,7 +76,7 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
                     {s.trace_id}
                   </a>
                 </td>
-                <td class="num">{formatDuration(s.duration_ms)}</td>
+                <td class="num">{formatDuration(s.root_duration_ms)}</td>
                 <td>{s.verdict}</td>
               </tr>
             );
