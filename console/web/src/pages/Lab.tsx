@@ -138,13 +138,14 @@ export function LabPage() {
                   <button
                     type="button"
                     aria-pressed={on}
+                    aria-label={`Turn ${s.name} ${on ? 'off' : 'on'}`}
                     disabled={busy !== undefined}
                     onClick={() => {
                       setSelected(s.name);
                       void act(s.name, `/api/lab/scenarios/${encodeURIComponent(s.name)}/${on ? 'off' : 'on'}`);
                     }}
                   >
-                    {busy === s.name ? '…' : on ? `Turn ${s.name} off` : `Turn ${s.name} on`}
+                    {busy === s.name ? '…' : on ? 'Turn off' : 'Turn on'}
                   </button>
                 </li>
               );

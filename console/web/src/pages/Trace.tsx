@@ -6,6 +6,7 @@ import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import {
   type AttributeValue,
   analyzeTrace,
+  BackendUnavailableError,
   loadTrace,
   loadTraceLogs,
   MalformedTraceIdError,
@@ -31,12 +32,21 @@ export interface LoadedTrace {
   logsError: unknown;
 }
 
+/** A backend behind the proxy that is down reaches the library as the proxy's HTTP 502/504. */
+function throughProxy(error: unknown): unknown {
+  if (!(error instanceof BackendUnavailableError) || !/^HTTP 50[24]/.test(error.reason)) return error;
+  const log = error.backend === 'Jaeger' ? 'jaeger' : 'victorialogs';
+  return new Error(`${error.backend} is not answering the console. Start the stack with \`npm start\` (or check .tracelab/logs/${log}.log).`);
+}
+
 /** Loads a trace and its log lines with the trace analysis library's loaders, and analyses it. */
 export async function loadTraceReport(traceId: string): Promise<LoadedTrace> {
-  const trace = await loadTrace(traceId, { jaegerUrl: proxy('jaeger') });
+  const trace = await loadTrace(traceId, { jaegerUrl: proxy('jaeger') }).catch((error: unknown) => {
+    throw throughProxy(error);
+  });
   const logs = await loadTraceLogs(traceId, { logsUrl: proxy('logs'), trace, limit: LOG_LIMIT }).then(
     (lines) => ({ lines, error: undefined as unknown }),
-    (error: unknown) => ({ lines: [], error }),
+    (error: unknown) => ({ lines: [], error: throughProxy(error) }),
   );
   const dataAt = performance.now();
   return { report: analyzeTrace(trace, { logs: logs.lines }), dataAt, logsError: logs.error };
