@@ -36,7 +36,9 @@ export interface LoadedTrace {
 function throughProxy(error: unknown): unknown {
   if (!(error instanceof BackendUnavailableError) || !/^HTTP 50[24]/.test(error.reason)) return error;
   const log = error.backend === 'Jaeger' ? 'jaeger' : 'victorialogs';
-  return new Error(`${error.backend} is not answering the console. Start the stack with \`npm start\` (or check .tracelab/logs/${log}.log).`);
+  return new Error(
+    `${error.backend} is not answering the console. Start the stack with \`npm start\` (or check .tracelab/logs/${log}.log).`,
+  );
 }
 
 /** Loads a trace and its log lines with the trace analysis library's loaders, and analyses it. */
