@@ -308,7 +308,10 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
     const length = segment.endNs - segment.startNs;
     criticalTotal += length;
     critical.set(segment.spanId, (critical.get(segment.spanId) ?? 0) + length);
-    segments.set(segment.spanId, [...(segments.get(segment.spanId) ?? []), { start_ms: ms(segment.startNs), duration_ms: ms(length) }]);
+    const pieces = segments.get(segment.spanId);
+    const piece = { start_ms: ms(segment.startNs), duration_ms: ms(length) };
+    if (pieces) pieces.push(piece);
+    else segments.set(segment.spanId, [piece]);
   }
   const orphans = new Set(trace.orphans);
   const warnings = [...trace.warnings];
@@ -344,16 +347,13 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
   }
   const spans: ReportSpan[] = trace.spans.map((span) => {
     const parent = span.parentId ? index.get(span.parentId) : undefined;
-    return {
+    const row: ReportSpan = {
       span_id: span.spanId,
-      ...(span.parentSpanId ? { parent_span_id: span.parentSpanId } : {}),
-      ...(span.parentId ? { parent_id: span.parentId } : {}),
       depth: span.depth,
       service: span.service,
       operation: span.name,
       kind: span.kind,
       status: span.status.code,
-      ...(span.status.message ? { status_message: span.status.message } : {}),
       start_ms: ms(span.startNs),
       duration_ms: ms(span.durationNs),
       self_ms: ms(self.get(span.spanId) ?? 0),
@@ -366,8 +366,12 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
       events: span.events.map((event) => ({ name: event.name, time_ms: ms(event.timeNs), attributes: event.attributes })),
       links: span.links.map((link) => ({ trace_id: link.traceId, span_id: link.spanId, attributes: link.attributes })),
       resource: span.resource,
-      ...(span.scope ? { scope: span.scope } : {}),
     };
+    if (span.parentSpanId) row.parent_span_id = span.parentSpanId;
+    if (span.parentId) row.parent_id = span.parentId;
+    if (span.status.message) row.status_message = span.status.message;
+    if (span.scope) row.scope = span.scope;
+    return row;
   });
   const selfTime = timeRows(trace.spans, (span) => ({ service: span.service, operation: span.name }), self, critical, criticalTotal);
   const report: Omit<TraceReport, 'verdict'> = {

@@ -44,7 +44,7 @@ describe('a 5,000-span trace', () => {
     const json = otlpJson(bigTrace(5000));
     const runs: number[] = [];
     let report!: ReturnType<typeof analyzeTrace>;
-    for (let run = 0; run < 5; run++) {
+    for (let run = 0; run < 11; run++) {
       const started = performance.now();
       report = analyzeTrace(normalizeJaegerTrace(json));
       runs.push(performance.now() - started);
@@ -52,9 +52,10 @@ describe('a 5,000-span trace', () => {
     const render = performance.now();
     renderReport(report);
     const renderMs = performance.now() - render;
-    runs.sort((a, b) => a - b);
+    const first = runs[0]!;
+    const sorted = [...runs].sort((a, b) => a - b);
     console.log(
-      `[why] 5,000-span trace: normalize + analyze median ${runs[2]!.toFixed(1)} ms (min ${runs[0]!.toFixed(1)}, max ${runs[4]!.toFixed(1)}; target < 200 ms); text render ${renderMs.toFixed(1)} ms`,
+      `[why] 5,000-span trace, normalize + analyze (target < 200 ms): first run ${first.toFixed(1)} ms, median of 11 ${sorted[5]!.toFixed(1)} ms (min ${sorted[0]!.toFixed(1)}, max ${sorted[10]!.toFixed(1)}); text render ${renderMs.toFixed(1)} ms`,
     );
     expect(report.span_count).toBe(5000);
     expect(report.critical_path_ms).toBeCloseTo(10_000, 3);
