@@ -22,6 +22,15 @@ export const listenSchema = (defaultPort: number) => ({
   PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
 });
 
+/**
+ * CONTROL_TOKEN, common to every service: the bearer token of /v1/control; unset or empty
+ * disables the endpoint. (Here, not in control.ts: config modules load before the telemetry SDK
+ * and must not import express.)
+ */
+export const controlTokenShape = {
+  CONTROL_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8).optional()),
+};
+
 export function serve(app: Express, options: { host: string; port: number; name: string; logger: Logger }): Server {
   const { host, port, name, logger } = options;
   const server = app.listen(port, host, () => {

@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp as createRulesApp } from '../../services/fallback-rules/src/app';
+import { KNOBS as RULES_KNOBS } from '../../services/fallback-rules/src/config';
 import { createApp as createModelApp } from '../../services/model-inference/src/app';
+import { KNOBS as MODEL_KNOBS } from '../../services/model-inference/src/config';
 import { createRandom } from '../../services/model-inference/src/rng';
+import { defaultValues, KnobStore } from '../../services/shared/knobs';
 import { createLogger } from '../../services/shared/logger';
 
 const logger = createLogger('silent');
@@ -31,52 +34,78 @@ afterEach(() => {
 
 const features = { tenure_months: 2, monthly_spend: 150, support_tickets: 0, plan: 'pro' };
 
+const rulesDeps = () => ({ logger, controlToken: undefined, knobs: new KnobStore(RULES_KNOBS, defaultValues(RULES_KNOBS)) });
+
 describe('fallback-rules app', () => {
   it('answers the rule that fired', async () => {
-    const { status, body } = await call(createRulesApp({ logger }), 'POST', '/v1/decide', { features });
+    const { status, body } = await call(createRulesApp(rulesDeps()), 'POST', '/v1/decide', { features });
     expect(status).toBe(200);
     expect(body).toEqual({ rule: 'new_customer_high_spend', prediction: 'churn', score: 0.7, rules_version: 'rules-1.0.0' });
   });
 
+  it('takes latency_ms to decide once told so through its control endpoint', async () => {
+    const app = createRulesApp({ ...rulesDeps(), controlToken: 'a-test-token' });
+    const auth = { authorization: 'Bearer a-test-token' };
+    expect((await call(app, 'PUT', '/v1/control', { latency_ms: 120 })).status).toBe(401);
+    expect((await call(app, 'PUT', '/v1/control', { latency_ms: 120 }, auth)).body).toEqual({ latency_ms: 120 });
+    const started = performance.now();
+    expect((await call(app, 'POST', '/v1/decide', { features })).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(115);
+    expect((await call(app, 'PUT', '/v1/control', { latency_ms: null }, auth)).body).toEqual({ latency_ms: 0 });
+  });
+
   it('names the invalid field', async () => {
-    const { status, body } = await call(createRulesApp({ logger }), 'POST', '/v1/decide', { features: { ...features, monthly_spend: -5 } });
+    const { status, body } = await call(createRulesApp(rulesDeps()), 'POST', '/v1/decide', {
+      features: { ...features, monthly_spend: -5 },
+    });
     expect(status).toBe(400);
     expect(body.error.message).toContain('features.monthly_spend');
   });
 });
 
 describe('model-inference app', () => {
-  const deps = {
+  const deps = () => ({
     logger,
     random: createRandom(1),
     modelVersion: 'test-model',
     controlToken: 'a-test-token',
-    behaviour: {
+    knobs: new KnobStore(MODEL_KNOBS, {
+      ...defaultValues(MODEL_KNOBS),
       latency_median_ms: 0,
       latency_p99_ms: 0,
-      error_rate: 0,
-      random_value_mean: 100,
-      random_value_stddev: 15,
       random_delay_median_ms: 0,
       random_delay_p99_ms: 0,
-    },
-  };
+    }),
+  });
 
   it('predicts with the injected model version', async () => {
-    const { status, body } = await call(createModelApp(deps), 'POST', '/v1/predict', { features });
+    const { status, body } = await call(createModelApp(deps()), 'POST', '/v1/predict', { features });
     expect(status).toBe(200);
     expect(body.model_version).toBe('test-model');
     expect(body.prediction).toMatch(/^(churn|stay)$/);
   });
 
   it('disables the control endpoint without a token', async () => {
-    const { status, body } = await call(createModelApp({ ...deps, controlToken: undefined }), 'GET', '/v1/control');
+    const { status, body } = await call(createModelApp({ ...deps(), controlToken: undefined }), 'GET', '/v1/control');
     expect(status).toBe(403);
     expect(body.error.code).toBe('control_disabled');
   });
 
+  it('refuses a control update that breaks a cross-field rule, naming the knob, and changes nothing', async () => {
+    const app = createModelApp(deps());
+    const auth = { authorization: 'Bearer a-test-token' };
+    const refused = await call(app, 'PUT', '/v1/control', { latency_median_ms: 50, error_rate: 1 }, auth);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('latency_p99_ms must be >= latency_median_ms (50)');
+    expect(refused.body.error.details).toEqual([{ path: 'latency_p99_ms', message: 'latency_p99_ms must be >= latency_median_ms (50)' }]);
+    expect((await call(app, 'GET', '/v1/control', undefined, auth)).body).toMatchObject({ latency_median_ms: 0, error_rate: 0 });
+    const unknown = await call(app, 'PUT', '/v1/control', { latency_mean_ms: 5 }, auth);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('latency_mean_ms');
+  });
+
   it('applies a control update and fails as told', async () => {
-    const app = createModelApp(deps);
+    const app = createModelApp(deps());
     const update = await call(app, 'PUT', '/v1/control', { error_rate: 1 }, { authorization: 'Bearer a-test-token' });
     expect(update.body.error_rate).toBe(1);
     const { status, body } = await call(app, 'POST', '/v1/predict', { features });

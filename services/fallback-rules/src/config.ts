@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { listenSchema } from '../../shared/server';
+import { KNOB_TABLE } from '../../shared/knob-table';
+import { envShape } from '../../shared/knobs';
+import { controlTokenShape, listenSchema } from '../../shared/server';
 
 export const SERVICE = { name: 'fallback-rules', version: '1.0.0', port: 8082, prometheusPort: 9466 } as const;
 
-export const configSchema = z.object(listenSchema(SERVICE.port));
+/** This service's runtime knobs (declared in the shared knob table). */
+export const KNOBS = KNOB_TABLE['fallback-rules'];
+
+export const configSchema = z.object({ ...listenSchema(SERVICE.port), ...controlTokenShape, ...envShape(KNOBS) });

@@ -1,8 +1,10 @@
+import { KnobStore, valuesFromEnv } from '../../shared/knobs';
 import { createLogger } from '../../shared/logger';
 import { readConfig, serve } from '../../shared/server';
 import { createApp } from './app';
-import { configSchema, SERVICE } from './config';
+import { configSchema, KNOBS, SERVICE } from './config';
 
 const logger = createLogger();
 const config = readConfig(configSchema, logger);
-serve(createApp({ logger }), { host: config.HOST, port: config.PORT, name: SERVICE.name, logger });
+const app = createApp({ logger, controlToken: config.CONTROL_TOKEN, knobs: new KnobStore(KNOBS, valuesFromEnv(KNOBS, config)) });
+serve(app, { host: config.HOST, port: config.PORT, name: SERVICE.name, logger });

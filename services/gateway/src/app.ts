@@ -1,10 +1,13 @@
 import { trace } from '@opentelemetry/api';
 import type { Express } from 'express';
 import { z } from 'zod';
+import { addControlRoutes } from '../../shared/control';
 import { type Features, featuresSchema } from '../../shared/features';
 import { createBaseApp, finishApp, HttpError, methodNotAllowed, validateBody } from '../../shared/http';
+import type { KnobStore } from '../../shared/knobs';
 import type { Logger } from '../../shared/logger';
 import type { ModelClient } from './clients';
+import type { KNOBS } from './config';
 import { NoDecisionError, type Predictor } from './predictor';
 
 export interface GatewayDeps {
@@ -14,6 +17,9 @@ export interface GatewayDeps {
   /** Reports whether each dependency answers its health check. */
   checkDependencies: () => Promise<Record<string, boolean>>;
   randomTimeoutMs: number;
+  knobs: KnobStore<typeof KNOBS>;
+  /** Bearer token for /v1/control; undefined disables it. */
+  controlToken: string | undefined;
 }
 
 /** customer_id is accepted and validated but never logged, traced or used as a metric label. */
@@ -62,6 +68,8 @@ export function createApp(deps: GatewayDeps): Express {
     const ready = Object.values(dependencies).every(Boolean);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', dependencies });
   });
+
+  addControlRoutes(app, { knobs: deps.knobs, token: deps.controlToken, logger });
 
   return finishApp(app, logger);
 }

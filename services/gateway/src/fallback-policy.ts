@@ -4,6 +4,7 @@
 // whether to close it again. Pure domain code: the model call is injected.
 import {
   BrokenCircuitError,
+  type CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
@@ -46,31 +47,48 @@ export function classifyFailure(error: unknown): FallbackReason {
   return 'error';
 }
 
+/**
+ * The options may change while the service runs (they are runtime knobs): the time budget applies
+ * from the next call, and a new threshold or open time replaces the breaker (which starts closed).
+ */
 export class ModelCallPolicy {
-  private readonly breaker;
-  private readonly policy;
+  private readonly options: () => PolicyOptions;
+  private readonly listeners: ((state: CircuitStateName) => void)[] = [];
+  private breaker!: CircuitBreakerPolicy;
+  private breakerBuiltFor = '';
 
-  constructor(options: PolicyOptions) {
-    this.breaker = circuitBreaker(handleAll, {
-      halfOpenAfter: options.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.failureThreshold),
-    });
-    // Aggressive: the budget is enforced even if the call ignores its signal; the signal still
-    // aborts the outgoing request so slow calls do not pile up behind the budget.
-    this.policy = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+  constructor(options: PolicyOptions | (() => PolicyOptions)) {
+    this.options = typeof options === 'function' ? options : () => options;
+    this.currentBreaker();
+  }
+
+  private currentBreaker(): CircuitBreakerPolicy {
+    const { failureThreshold, halfOpenAfterMs } = this.options();
+    const key = `${failureThreshold}/${halfOpenAfterMs}`;
+    if (key !== this.breakerBuiltFor) {
+      this.breaker = circuitBreaker(handleAll, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(failureThreshold) });
+      this.breaker.onStateChange((state) => {
+        for (const listener of this.listeners) listener(STATE_NAMES[state]);
+      });
+      this.breakerBuiltFor = key;
+    }
+    return this.breaker;
   }
 
   get circuitState(): CircuitStateName {
-    return STATE_NAMES[this.breaker.state];
+    return STATE_NAMES[this.currentBreaker().state];
   }
 
   onCircuitStateChange(listener: (state: CircuitStateName) => void): void {
-    this.breaker.onStateChange((state) => listener(STATE_NAMES[state]));
+    this.listeners.push(listener);
   }
 
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<PolicyResult<T>> {
+    // Aggressive: the budget is enforced even if the call ignores its signal; the signal still
+    // aborts the outgoing request so slow calls do not pile up behind the budget.
+    const policy = wrap(this.currentBreaker(), timeout(this.options().timeoutMs, TimeoutStrategy.Aggressive));
     try {
-      return { ok: true, value: await this.policy.execute(({ signal }) => call(signal)) };
+      return { ok: true, value: await policy.execute(({ signal }) => call(signal)) };
     } catch (error) {
       return { ok: false, reason: classifyFailure(error), error };
     }

@@ -30,8 +30,8 @@ export interface PredictorDeps {
   rules: RulesClient;
   policy: ModelCallPolicy;
   logger: Logger;
-  /** Budget for the fallback call itself. */
-  fallbackTimeoutMs: number;
+  /** Budget for the fallback call itself, read at each call (a runtime knob). */
+  fallbackTimeoutMs: () => number;
 }
 
 export function createPredictor({ model, rules, policy, logger, fallbackTimeoutMs }: PredictorDeps) {
@@ -49,7 +49,7 @@ export function createPredictor({ model, rules, policy, logger, fallbackTimeoutM
       try {
         fallbacks.add(1, { reason });
         logger.warn({ reason, circuit: policy.circuitState, cause: String(attempt.error) }, 'model unavailable, using fallback rules');
-        const decision = await rules.decide(features, AbortSignal.timeout(fallbackTimeoutMs)).catch((error: unknown) => {
+        const decision = await rules.decide(features, AbortSignal.timeout(fallbackTimeoutMs())).catch((error: unknown) => {
           span.recordException(error as Error);
           throw new NoDecisionError(`model (${reason}) and fallback rules (${String(error)}) both failed`);
         });

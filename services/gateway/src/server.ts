@@ -1,19 +1,22 @@
+import { KnobStore, valuesFromEnv } from '../../shared/knobs';
 import { createLogger } from '../../shared/logger';
 import { readConfig, serve } from '../../shared/server';
 import { createApp } from './app';
 import { createModelClient, createRulesClient } from './clients';
-import { configSchema, SERVICE } from './config';
+import { configSchema, KNOBS, SERVICE } from './config';
 import { ModelCallPolicy } from './fallback-policy';
 import { createPredictor } from './predictor';
 
 const logger = createLogger();
 const config = readConfig(configSchema, logger);
 
-const policy = new ModelCallPolicy({
-  timeoutMs: config.MODEL_TIMEOUT_MS,
-  failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
-  halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
-});
+const knobs = new KnobStore(KNOBS, valuesFromEnv(KNOBS, config));
+
+const policy = new ModelCallPolicy(() => ({
+  timeoutMs: knobs.values.model_timeout_ms,
+  failureThreshold: knobs.values.breaker_failure_threshold,
+  halfOpenAfterMs: knobs.values.breaker_half_open_after_ms,
+}));
 policy.onCircuitStateChange((state) => logger.warn({ circuit: state }, 'model circuit breaker changed state'));
 
 const model = createModelClient(config.MODEL_URL);
@@ -30,7 +33,9 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
 const app = createApp({
   logger,
   model,
-  predict: createPredictor({ model, rules, policy, logger, fallbackTimeoutMs: config.FALLBACK_TIMEOUT_MS }),
+  predict: createPredictor({ model, rules, policy, logger, fallbackTimeoutMs: () => knobs.values.fallback_timeout_ms }),
+  knobs,
+  controlToken: config.CONTROL_TOKEN,
   randomTimeoutMs: 10_000,
   checkDependencies: async () => {
     const [modelUp, rulesUp] = await Promise.all([isHealthy(config.MODEL_URL), isHealthy(config.FALLBACK_URL)]);

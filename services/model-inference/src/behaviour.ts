@@ -1,30 +1,11 @@
 // What the simulated model does besides predicting: how slow it is, how often it fails, and
-// the distributions behind /v1/random. Set from the environment at start, changed at runtime
-// through the control endpoint (the fault-injection lessons turn these knobs).
-import { z } from 'zod';
+// the distributions behind /v1/random. The knobs are declared in the shared knob table; these
+// functions turn their current values into draws.
+import type { KnobValues } from '../../shared/knobs';
+import type { KNOBS } from './config';
 import { logNormalFromMedianP99, normal, type Random } from './rng';
 
-export const behaviourSchema = z.strictObject({
-  latency_median_ms: z.number().min(0).max(60_000),
-  latency_p99_ms: z.number().min(0).max(60_000),
-  error_rate: z.number().min(0).max(1),
-  random_value_mean: z.number().min(-1e9).max(1e9),
-  random_value_stddev: z.number().min(0).max(1e9),
-  random_delay_median_ms: z.number().min(0).max(60_000),
-  random_delay_p99_ms: z.number().min(0).max(60_000),
-});
-
-export type Behaviour = z.infer<typeof behaviourSchema>;
-
-/** A partial update; p99 must not fall below the median once merged. */
-export const behaviourUpdateSchema = behaviourSchema.partial();
-
-export function mergeBehaviour(current: Behaviour, update: Partial<Behaviour>): Behaviour | string {
-  const next = { ...current, ...update };
-  if (next.latency_p99_ms < next.latency_median_ms) return 'latency_p99_ms must be >= latency_median_ms';
-  if (next.random_delay_p99_ms < next.random_delay_median_ms) return 'random_delay_p99_ms must be >= random_delay_median_ms';
-  return next;
-}
+export type Behaviour = KnobValues<typeof KNOBS>;
 
 export function sampleLatencyMs(b: Behaviour, random: Random): number {
   return b.latency_median_ms === 0 ? 0 : logNormalFromMedianP99(random, b.latency_median_ms, b.latency_p99_ms);

@@ -1,0 +1,67 @@
+// How the lab reaches the running stack: the services' control endpoints (with the control
+// token) and Prometheus. The CLI builds a context from .tracelab/control-token; the web console
+// and the tests build their own.
+import fs from 'node:fs';
+import path from 'node:path';
+import { SERVICE as fallbackRules } from '../services/fallback-rules/src/config';
+import { SERVICE as gateway } from '../services/gateway/src/config';
+import { SERVICE as modelInference } from '../services/model-inference/src/config';
+import type { KnobService } from '../services/shared/knob-table';
+import { stateDir } from '../tools/paths';
+import { URLS } from '../tools/stack';
+
+export type LabUrls = Record<KnobService, string> & { prometheus: string };
+
+export interface LabContext {
+  controlToken: string;
+  urls: LabUrls;
+}
+
+export const DEFAULT_URLS: LabUrls = {
+  gateway: `http://127.0.0.1:${gateway.port}`,
+  'model-inference': `http://127.0.0.1:${modelInference.port}`,
+  'fallback-rules': `http://127.0.0.1:${fallbackRules.port}`,
+  prometheus: URLS.prometheus,
+};
+
+/** Where `npm start` writes the token it generated (mode 0600). */
+export const CONTROL_TOKEN_FILE = path.join(stateDir, 'control-token');
+
+/** A problem the lab reports in one line (CLI) or as a 4xx (console): no stack trace. */
+export class LabError extends Error {}
+
+/** The token from .tracelab/control-token, else CONTROL_TOKEN from the environment. */
+export function readControlToken(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    const token = fs.readFileSync(CONTROL_TOKEN_FILE, 'utf8').trim();
+    if (token) return token;
+  } catch {
+    // no file: a stack started before the runner wrote one, or by hand
+  }
+  if (env.CONTROL_TOKEN) return env.CONTROL_TOKEN;
+  throw new LabError(`no control token: start the stack with \`npm start\` (it writes ${CONTROL_TOKEN_FILE}) or set CONTROL_TOKEN`);
+}
+
+async function control(service: KnobService, ctx: LabContext, init: RequestInit = {}): Promise<Record<string, unknown>> {
+  const url = `${ctx.urls[service]}/v1/control`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      ...init,
+      headers: { authorization: `Bearer ${ctx.controlToken}`, 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (error) {
+    throw new LabError(`${service} does not answer at ${url} (${(error as Error).message}): is the stack running (npm start)?`);
+  }
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown> & { error?: { message?: string } };
+  if (!response.ok)
+    throw new LabError(`${service} refused ${init.method ?? 'GET'} /v1/control: ${response.status} ${body.error?.message ?? ''}`);
+  return body;
+}
+
+export const getKnobs = (service: KnobService, ctx: LabContext) => control(service, ctx);
+
+/** Changes some knobs of a service; a null restores a knob's value at start. */
+export const putKnobs = (service: KnobService, update: Record<string, unknown>, ctx: LabContext) =>
+  control(service, ctx, { method: 'PUT', body: JSON.stringify(update) });
