@@ -9,6 +9,7 @@ COPY tsconfig.json ./
 COPY services ./services
 COPY tools ./tools
 COPY analysis ./analysis
+COPY lab ./lab
 COPY console ./console
 RUN npx tsc -p tsconfig.json && npx vite build console/web --logLevel warn && npm prune --omit=dev
 

@@ -2,13 +2,9 @@
 // token) and Prometheus. The CLI builds a context from .tracelab/control-token; the web console
 // and the tests build their own.
 import fs from 'node:fs';
-import path from 'node:path';
-import { SERVICE as fallbackRules } from '../services/fallback-rules/src/config';
-import { SERVICE as gateway } from '../services/gateway/src/config';
-import { SERVICE as modelInference } from '../services/model-inference/src/config';
+import { localServiceUrl } from '../services/registry';
 import type { KnobService } from '../services/shared/knob-table';
-import { stateDir } from '../tools/paths';
-import { URLS } from '../tools/stack';
+import { controlTokenFile, URLS } from '../tools/stack';
 
 export type LabUrls = Record<KnobService, string> & { prometheus: string };
 
@@ -18,14 +14,14 @@ export interface LabContext {
 }
 
 export const DEFAULT_URLS: LabUrls = {
-  gateway: `http://127.0.0.1:${gateway.port}`,
-  'model-inference': `http://127.0.0.1:${modelInference.port}`,
-  'fallback-rules': `http://127.0.0.1:${fallbackRules.port}`,
+  gateway: localServiceUrl('gateway'),
+  'model-inference': localServiceUrl('model-inference'),
+  'fallback-rules': localServiceUrl('fallback-rules'),
   prometheus: URLS.prometheus,
 };
 
 /** Where `npm start` writes the token it generated (mode 0600). */
-export const CONTROL_TOKEN_FILE = path.join(stateDir, 'control-token');
+export const CONTROL_TOKEN_FILE = controlTokenFile();
 
 /** A problem the lab reports in one line (CLI) or as a 4xx (console): no stack trace. */
 export class LabError extends Error {}

@@ -6,7 +6,8 @@ import { KNOB_TABLE } from '../services/shared/knob-table';
 import type { Knob } from '../services/shared/knobs';
 import { repoRoot } from '../tools/paths';
 
-export const KNOBS_DOC = path.join(repoRoot, 'docs', 'lessons', 'knobs.md');
+const LESSONS = path.join(repoRoot, 'docs', 'lessons');
+export const KNOBS_DOC = path.join(LESSONS, 'knobs.md');
 const BEGIN = '<!-- knob table: generated from services/shared/knob-table.ts by `npm run lab -- knobs-doc` -->';
 const END = '<!-- end of knob table -->';
 
@@ -39,7 +40,7 @@ export function renderKnobTable(): string {
       `\`${String(knob.default)}\``,
       `\`${knob.env}\``,
       knob.simulates,
-      knob.lessons.map((lesson) => `[${lesson}](${lesson}.md)`).join(', '),
+      knob.lessons.map((lesson) => (fs.existsSync(path.join(LESSONS, `${lesson}.md`)) ? `[${lesson}](${lesson}.md)` : lesson)).join(', '),
     ]),
   );
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));

@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { execa } from 'execa';
-import { SERVICES, type ServiceName, serviceCommand } from './services';
-import { eventually } from './wait';
+import { type RunningProcess, startProcess } from './process';
+import { SERVICE_NAMES, servicePorts, serviceProcessSpec } from './services';
 
 const PORT_OFFSET = 20_000; // gateway on 28080 etc.: clear of a running stack
 const args = process.argv.slice(2);
@@ -47,38 +46,20 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-function waitHealthy(url: string): Promise<boolean> {
-  return eventually(async () => (await fetch(`${url}/healthz`)).ok || undefined, { timeoutMs: 20_000, what: `${url}/healthz` });
-}
-
 async function runMode(mode: Mode): Promise<Result> {
-  const port = (name: ServiceName) => SERVICES.find((s) => s.name === name)!.port + PORT_OFFSET;
-  const children = SERVICES.map((service) => {
-    const { command, args: serviceArgs } = serviceCommand(service.name);
-    return {
-      name: service.name,
-      child: execa(command, serviceArgs, {
-        env: {
-          ...mode.env,
-          PORT: String(port(service.name)),
-          OTEL_EXPORTER_PROMETHEUS_PORT: String(service.prometheusPort + PORT_OFFSET),
-          MODEL_URL: `http://127.0.0.1:${port('model-inference')}`,
-          FALLBACK_URL: `http://127.0.0.1:${port('fallback-rules')}`,
-          // Measure the instrumentation, not the simulated model.
-          MODEL_LATENCY_MEDIAN_MS: '0',
-          MODEL_LATENCY_P99_MS: '0',
-          LOG_LEVEL: 'warn',
-        },
-        stdout: 'ignore',
-        stderr: 'ignore',
-        reject: false,
-        cleanup: true,
-      }),
-    };
-  });
+  const started: RunningProcess[] = [];
   try {
-    for (const s of SERVICES) await waitHealthy(`http://127.0.0.1:${port(s.name)}`);
-    const gatewayUrl = `http://127.0.0.1:${port('gateway')}`;
+    for (const name of SERVICE_NAMES) {
+      const env = {
+        ...mode.env,
+        // Measure the instrumentation, not the simulated model.
+        MODEL_LATENCY_MEDIAN_MS: '0',
+        MODEL_LATENCY_P99_MS: '0',
+        LOG_LEVEL: 'warn',
+      };
+      started.push(await startProcess(serviceProcessSpec(name, env, { portOffset: PORT_OFFSET }), { readyTimeoutMs: 20_000 }));
+    }
+    const gatewayUrl = `http://127.0.0.1:${servicePorts('gateway', PORT_OFFSET).http}`;
     const request = {
       method: 'POST' as const,
       headers: { 'content-type': 'application/json' },
@@ -92,11 +73,10 @@ async function runMode(mode: Mode): Promise<Result> {
       p50: result.latency.p50,
       p99: result.latency.p99,
       errors: result.errors + result.non2xx,
-      gatewayRssMiB: rssMiB(children.find((c) => c.name === 'gateway')!.child.pid!),
+      gatewayRssMiB: rssMiB(started.find((p) => p.name === 'gateway')!.pid),
     };
   } finally {
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => c.child));
+    await Promise.all(started.map((p) => p.stop()));
   }
 }
 

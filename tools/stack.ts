@@ -1,5 +1,6 @@
-// The native stack, no Docker: builds or locates the backend binaries, starts the backends, waits
-// until each is ready, starts the three services, and stops everything on Ctrl-C or SIGTERM.
+// The native stack, no Docker: what runs comes from the backend registry (tools/backends/) and
+// the service registry (services/registry.ts); this file only supervises: check ports, start in
+// dependency order, wait until each is ready, stop everything on Ctrl-C or SIGTERM.
 // Everything binds to 127.0.0.1; state lives in .tracelab/ (removed by `npm run clean`).
 //
 //   node dist/tools/stack.js up      (npm start)
@@ -8,40 +9,39 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { type BackendName, ensureBackends, findGrafana } from './backends';
-import { distDir, readEnvFile, repoRoot, stateDir } from './paths';
-import { SERVICES, serviceCommand } from './services';
+import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
+import { ensureBackend, findOnPath } from './backends';
+import { BACKENDS, type BackendRecipe, backend, type Layout, startOrder } from './backends/index';
+import { distDir, repoRoot, stateDir } from './paths';
+import { type ProcessSpec, type RunningProcess, startProcess } from './process';
+import { serviceProcessSpec } from './services';
+
+const backendUrl = (name: string, port = 'http') => `http://127.0.0.1:${backend(name).ports[port]}`;
 
 export const URLS = {
-  gateway: 'http://127.0.0.1:8080',
-  modelInference: 'http://127.0.0.1:8081',
-  collectorHealth: 'http://127.0.0.1:13133',
-  jaeger: 'http://127.0.0.1:16686',
-  prometheus: 'http://127.0.0.1:9090',
-  victorialogs: 'http://127.0.0.1:9428',
-  alertmanager: 'http://127.0.0.1:9093',
-  alertRecorder: 'http://127.0.0.1:9099',
-  grafana: 'http://127.0.0.1:3000',
-  console: 'http://127.0.0.1:8090',
+  gateway: `http://127.0.0.1:${SERVICE_REGISTRY.gateway.port}`,
+  modelInference: `http://127.0.0.1:${SERVICE_REGISTRY['model-inference'].port}`,
+  fallbackRules: `http://127.0.0.1:${SERVICE_REGISTRY['fallback-rules'].port}`,
+  collectorHealth: backendUrl('collector'),
+  jaeger: backendUrl('jaeger', 'query'),
+  prometheus: backendUrl('prometheus'),
+  victorialogs: backendUrl('victorialogs'),
+  alertmanager: backendUrl('alertmanager'),
+  alertRecorder: backendUrl('alert-recorder'),
+  grafana: backendUrl('grafana'),
+  console: backendUrl('console'),
 } as const;
 
-interface ProcessSpec {
-  name: string;
-  command: string;
-  args: string[];
-  env?: Record<string, string>;
-  /** A URL that answers 2xx once the process is ready. */
-  readyUrl: string;
-  /** Ports it listens on (checked free before start). */
-  ports: number[];
-  /** Its storage folder, created just before it starts. */
-  dataDir?: string;
-}
+/** The file where `npm start` leaves the control token for the lab CLI and the console (0600). */
+export const controlTokenFile = (state: string = stateDir) => path.join(state, 'control-token');
 
-interface Running {
+/** One process of the native stack. */
+interface StackProcess {
+  name: string;
+  dependsOn: readonly string[];
+  ports: number[];
+  dataDir?: string;
   spec: ProcessSpec;
-  child: ResultPromise;
 }
 
 export interface Stack {
@@ -56,102 +56,62 @@ export interface Stack {
 }
 
 const READY_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 5_000;
 
-const config = (...parts: string[]) => path.join(repoRoot, ...parts);
-
-function backendSpecs(bin: Record<BackendName, string>, data: string): ProcessSpec[] {
-  const dir = (name: string) => path.join(data, name);
-  return [
-    {
-      name: 'victorialogs',
-      command: bin.victorialogs,
-      args: ['-envflag.enable', `-storageDataPath=${dir('victorialogs')}`, '-httpListenAddr=127.0.0.1:9428'],
-      env: readEnvFile(config('victorialogs', 'victorialogs.env')),
-      readyUrl: `${URLS.victorialogs}/health`,
-      ports: [9428],
-      dataDir: dir('victorialogs'),
-    },
-    {
-      name: 'prometheus',
-      command: bin.prometheus,
-      args: [
-        `--config.file=${config('prometheus', 'prometheus.yml')}`,
-        `--storage.tsdb.path=${dir('prometheus')}`,
-        '--web.listen-address=127.0.0.1:9090',
-        '--web.enable-otlp-receiver',
-        '--enable-feature=exemplar-storage',
-      ],
-      readyUrl: `${URLS.prometheus}/-/ready`,
-      ports: [9090],
-      dataDir: dir('prometheus'),
-    },
-    {
-      name: 'alertmanager',
-      command: bin.alertmanager,
-      args: [
-        `--config.file=${config('alertmanager', 'alertmanager.yml')}`,
-        `--storage.path=${dir('alertmanager')}`,
-        '--web.listen-address=127.0.0.1:9093',
-        '--cluster.listen-address=', // a single instance: no gossip port
-      ],
-      readyUrl: `${URLS.alertmanager}/-/ready`,
-      ports: [9093],
-      dataDir: dir('alertmanager'),
-    },
-    {
-      name: 'alert-recorder',
-      command: process.execPath,
-      args: [path.join(distDir, 'tools', 'alert-recorder.js')],
-      readyUrl: `${URLS.alertRecorder}/alerts`,
-      ports: [9099],
-    },
-    {
-      name: 'jaeger',
-      command: bin.jaeger,
-      args: [`--config=${config('jaeger', 'config.yaml')}`],
-      readyUrl: 'http://127.0.0.1:13134/status',
-      ports: [16686, 16685, 4327, 4328, 13134, 8887],
-    },
-    {
-      name: 'collector',
-      command: bin.collector,
-      args: [`--config=${config('collector', 'config.yaml')}`],
-      readyUrl: URLS.collectorHealth,
-      ports: [4317, 4318, 13133, 8888],
-    },
-  ];
-}
-
-function serviceSpecs(controlToken: string): ProcessSpec[] {
-  return SERVICES.map(
-    (service): ProcessSpec => ({
-      name: service.name,
-      ...serviceCommand(service.name),
-      env: service.name === 'model-inference' ? { CONTROL_TOKEN: controlToken } : ({} as Record<string, string>),
-      readyUrl: `http://127.0.0.1:${service.port}/healthz`,
-      ports: [service.port, service.prometheusPort],
-    }),
-  );
-}
-
-function grafanaSpec(binary: string, data: string): ProcessSpec {
+export function nativeLayout(name: string, data: string, controlToken: string): Layout {
   return {
-    name: 'grafana',
-    command: binary,
-    args: ['server', `--homepath=${process.env.GF_PATHS_HOME ?? '/usr/share/grafana'}`],
-    env: {
-      GF_PATHS_PROVISIONING: config('grafana', 'provisioning'),
-      GF_PATHS_DATA: path.join(data, 'grafana'),
-      GF_SERVER_HTTP_ADDR: '127.0.0.1',
-      GRAFANA_DASHBOARDS_DIR: config('grafana', 'dashboards'),
-      PROMETHEUS_URL: URLS.prometheus,
-      JAEGER_URL: URLS.jaeger,
-      VICTORIALOGS_URL: URLS.victorialogs,
-    },
-    readyUrl: `${URLS.grafana}/api/health`,
-    ports: [3000],
+    mode: 'native',
+    listenHost: '127.0.0.1',
+    repoPath: (...parts) => path.join(repoRoot, ...parts),
+    address: (_target, port) => `127.0.0.1:${port}`,
+    dataDir: path.join(data, name),
+    controlToken,
   };
+}
+
+/** The command that runs a backend natively, or undefined when it is not available here. */
+async function nativeCommand(recipe: BackendRecipe): Promise<{ command: string; prefix: string[] } | undefined> {
+  if (!recipe.native) return { command: await ensureBackend(recipe.name), prefix: [] };
+  if ('node' in recipe.native) return { command: process.execPath, prefix: [path.join(distDir, 'tools', recipe.native.node)] };
+  const found = findOnPath(recipe.native.path);
+  return found ? { command: found, prefix: [] } : undefined;
+}
+
+async function backendProcesses(data: string, controlToken: string, log: (line: string) => void): Promise<StackProcess[]> {
+  const processes: StackProcess[] = [];
+  for (const recipe of BACKENDS) {
+    const command = await nativeCommand(recipe);
+    if (!command) {
+      log(`  - ${recipe.name.padEnd(16)} not found on PATH: ${recipe.summary}`);
+      continue;
+    }
+    const layout = nativeLayout(recipe.name, data, controlToken);
+    processes.push({
+      name: recipe.name,
+      dependsOn: recipe.dependsOn,
+      ports: Object.values(recipe.ports),
+      ...(recipe.stateful ? { dataDir: layout.dataDir } : {}),
+      spec: {
+        name: recipe.name,
+        command: command.command,
+        args: [...command.prefix, ...recipe.args(layout)],
+        env: recipe.env?.(layout) ?? {},
+        cwd: repoRoot,
+        readyUrl: `http://127.0.0.1:${recipe.ports[recipe.ready.port]}${recipe.ready.path}`,
+      },
+    });
+  }
+  // A backend that is not available (Grafana) is nobody's hard dependency at run time.
+  const present = new Set(processes.map((p) => p.name));
+  return processes.map((p) => ({ ...p, dependsOn: p.dependsOn.filter((d) => present.has(d)) }));
+}
+
+function serviceProcesses(controlToken: string): StackProcess[] {
+  return SERVICE_NAMES.map((name: ServiceName) => ({
+    name,
+    dependsOn: ['collector', ...Object.values(SERVICE_REGISTRY[name].calls as Record<string, string>)],
+    ports: [SERVICE_REGISTRY[name].port, SERVICE_REGISTRY[name].metricsPort],
+    spec: serviceProcessSpec(name, { CONTROL_TOKEN: controlToken }),
+  }));
 }
 
 function portInUse(port: number): Promise<boolean> {
@@ -163,44 +123,6 @@ function portInUse(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-async function waitReady(spec: ProcessSpec, child: ResultPromise, logDir: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let exited = false;
-  void child.finally(() => {
-    exited = true;
-  });
-  for (;;) {
-    if (exited) throw new Error(`${spec.name} exited during start-up: see its log in ${logDir}`);
-    try {
-      if ((await fetch(spec.readyUrl, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${spec.name} not ready at ${spec.readyUrl} after ${READY_TIMEOUT_MS / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function launch(spec: ProcessSpec, logDir: string): ResultPromise {
-  const log = { file: path.join(logDir, `${spec.name}.log`), append: true } as const;
-  return execa(spec.command, spec.args, {
-    cwd: repoRoot,
-    env: spec.env ?? {},
-    extendEnv: true,
-    stdin: 'ignore',
-    stdout: log,
-    stderr: log,
-    reject: false,
-    cleanup: true, // killed if this process exits, whatever the reason
-    forceKillAfterDelay: STOP_GRACE_MS,
-  });
-}
-
-async function stopProcess(running: Running): Promise<void> {
-  running.child.kill('SIGTERM'); // escalates to SIGKILL after STOP_GRACE_MS
-  await running.child;
 }
 
 export interface StartOptions {
@@ -221,51 +143,37 @@ export async function startStack({
   fresh = false,
 }: StartOptions = {}): Promise<Stack> {
   const token = controlToken ?? process.env.CONTROL_TOKEN ?? randomBytes(16).toString('hex');
-  const bin = await ensureBackends(['collector', 'jaeger', 'prometheus', 'victorialogs', 'alertmanager']);
   const data = path.join(state, 'data');
   const logDir = path.join(state, 'logs');
-  const specs = [...backendSpecs(bin, data), ...serviceSpecs(token)];
-  const grafana = findGrafana();
-  if (grafana) specs.splice(specs.length - 3, 0, grafanaSpec(grafana, data));
-  // The web console last: it reads every other part, and holds the control token for the lab.
-  specs.push({
-    name: 'console',
-    command: process.execPath,
-    args: [path.join(distDir, 'console', 'server', 'server.js')],
-    env: { CONTROL_TOKEN: token },
-    readyUrl: `${URLS.console}/healthz`,
-    ports: [8090],
-  });
+  const processes = startOrder([...(await backendProcesses(data, token, log)), ...serviceProcesses(token)]);
 
   const busy: string[] = [];
-  for (const spec of specs) for (const port of spec.ports) if (await portInUse(port)) busy.push(`${port} (${spec.name})`);
+  for (const p of processes) for (const port of p.ports) if (await portInUse(port)) busy.push(`${port} (${p.name})`);
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another tracelab stack running?`);
 
   // Only after the port check: a second run must not wipe the storage of a stack that is running.
   if (fresh) fs.rmSync(state, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
+  fs.writeFileSync(controlTokenFile(state), `${token}\n`, { mode: 0o600 });
 
-  const running = new Map<string, Running>();
+  const running = new Map<string, RunningProcess>();
   const stopAll = async () => {
-    for (const r of [...running.values()].reverse()) await stopProcess(r);
+    for (const r of [...running.values()].reverse()) await r.stop();
     running.clear();
   };
-  const startOne = async (spec: ProcessSpec) => {
+  const startOne = async (p: StackProcess) => {
     const started = Date.now();
-    if (spec.dataDir) fs.mkdirSync(spec.dataDir, { recursive: true });
-    const child = launch(spec, logDir);
-    running.set(spec.name, { spec, child });
-    await waitReady(spec, child, logDir);
-    log(`  ✓ ${spec.name.padEnd(16)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (p.dataDir) fs.mkdirSync(p.dataDir, { recursive: true });
+    running.set(p.name, await startProcess(p.spec, { logFile: path.join(logDir, `${p.name}.log`), readyTimeoutMs: READY_TIMEOUT_MS }));
+    log(`  ✓ ${p.name.padEnd(16)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   };
 
   try {
-    for (const spec of specs) await startOne(spec);
+    for (const p of processes) await startOne(p);
   } catch (error) {
     await stopAll();
     throw error;
   }
-  if (!grafana) log('  - grafana          not found on PATH: dashboards need docker compose (see README)');
 
   return {
     urls: URLS,
@@ -274,16 +182,15 @@ export async function startStack({
     async kill(name) {
       const r = running.get(name);
       if (!r) throw new Error(`${name} is not running`);
-      r.child.kill('SIGKILL');
-      await r.child;
+      await r.kill('SIGKILL');
       running.delete(name);
     },
     async restart(name) {
-      const spec = specs.find((s) => s.name === name);
-      if (!spec) throw new Error(`unknown process ${name}`);
-      const r = running.get(name);
-      if (r) await stopProcess(r);
-      await startOne(spec);
+      const p = processes.find((candidate) => candidate.name === name);
+      if (!p) throw new Error(`unknown process ${name}`);
+      await running.get(name)?.stop();
+      running.delete(name);
+      await startOne(p);
     },
     stop: stopAll,
   };
@@ -293,13 +200,13 @@ function summary(stack: Stack): string {
   return `
 tracelab is running (native mode, everything on 127.0.0.1). Logs: ${stack.logDir}
 
-  console        ${URLS.console}         start here: traces, service map, signals, lab
+  console        ${URLS.console}         start here: traces, service map, signals, fault lab
   gateway        ${URLS.gateway}         POST /v1/predict, GET /random
   jaeger API     ${URLS.jaeger}/api/services   (no web UI in a native build: use docker compose for the UI)
   prometheus     ${URLS.prometheus}        /api/v1/query?query=up  (API only natively)
   victorialogs   ${URLS.victorialogs}        /select/vmui (log UI), /select/logsql/query
   alertmanager   ${URLS.alertmanager}        alerts delivered: ${URLS.alertRecorder}/alerts
-  control token  ${stack.controlToken}   (model-inference PUT /v1/control)
+  control token  in ${controlTokenFile()}   (PUT /v1/control on each service)
 
 Try it:
   curl -s -i -X POST ${URLS.gateway}/v1/predict -H 'content-type: application/json' \\
@@ -307,7 +214,7 @@ Try it:
   curl -s ${URLS.jaeger}/api/traces/<trace_id from the answer>
 
 Make the model fail and watch the fallback:
-  curl -s -X PUT ${URLS.modelInference}/v1/control -H "authorization: Bearer ${stack.controlToken}" \\
+  curl -s -X PUT ${URLS.modelInference}/v1/control -H "authorization: Bearer $(cat ${controlTokenFile()})" \\
     -H 'content-type: application/json' -d '{"error_rate":1}'
 
 Ctrl-C stops everything.`;

@@ -129,10 +129,13 @@ export function defaultValues<S extends KnobSet>(knobs: S): KnobValues<S> {
 
 export type UpdateResult<S extends KnobSet> = { ok: true; values: KnobValues<S> } | { ok: false; error: z.ZodError };
 
+/** After an accepted update: the new values, the values before, and the knobs the update named. */
+export type KnobListener<S extends KnobSet> = (values: KnobValues<S>, before: KnobValues<S>, touched: readonly string[]) => void;
+
 /** A service's current knob values: read at the moment of use, changed through the control endpoint. */
 export class KnobStore<S extends KnobSet> {
   private current: KnobValues<S>;
-  private readonly listeners: ((values: KnobValues<S>, before: KnobValues<S>) => void)[] = [];
+  private readonly listeners: KnobListener<S>[] = [];
   private readonly schema: z.ZodType<KnobValues<S>>;
 
   constructor(
@@ -158,12 +161,13 @@ export class KnobStore<S extends KnobSet> {
     if (!parsed.success) return { ok: false, error: parsed.error };
     const before = this.current;
     this.current = parsed.data;
-    for (const listener of this.listeners) listener(this.current, before);
+    const touched = Object.keys(update).filter((name) => update[name] !== undefined);
+    for (const listener of this.listeners) listener(this.current, before, touched);
     return { ok: true, values: this.current };
   }
 
   /** Called after every accepted update (for knobs that rebuild something, such as a pool). */
-  onChange(listener: (values: KnobValues<S>, before: KnobValues<S>) => void): void {
+  onChange(listener: KnobListener<S>): void {
     this.listeners.push(listener);
   }
 }

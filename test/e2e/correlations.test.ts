@@ -2,30 +2,7 @@
 // by LogsQL names a trace that Jaeger has; a metric exemplar's trace id opens that trace; and a
 // trace's id finds its logs again (metric → trace → logs → trace).
 import { describe, expect, it } from 'vitest';
-import { eventually, predict, serverServices, URLS, waitForCompleteTrace, waitForLogs, waitForTrace } from './support';
-
-interface Exemplar {
-  labels: Record<string, string>;
-  timestamp: number;
-}
-
-/** The trace id of the newest exemplar of a series since `sinceMs`, as Grafana's exemplar dots show it. */
-function newestExemplarTraceId(query: string, sinceMs: number): Promise<string> {
-  return eventually(
-    async () => {
-      const params = new URLSearchParams({ query, start: String(sinceMs / 1000), end: String(Date.now() / 1000 + 60) });
-      const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
-      const body = (await response.json()) as { status: string; data: { exemplars: Exemplar[] }[]; error?: string };
-      if (body.status !== 'success') throw new Error(`exemplars of ${query}: ${body.error}`);
-      const newest = body.data
-        .flatMap((s) => s.exemplars)
-        .filter((e) => e.labels.trace_id)
-        .sort((a, b) => b.timestamp - a.timestamp)[0];
-      return newest?.labels.trace_id;
-    },
-    { timeoutMs: 60_000, intervalMs: 1000, what: `an exemplar with a trace_id on ${query}` },
-  );
-}
+import { newestExemplarTraceId, predict, serverServices, waitForCompleteTrace, waitForLogs, waitForTrace } from './support';
 
 const servicesOf = (rows: Record<string, string>[]) => new Set(rows.map((l) => l['service.name']));
 

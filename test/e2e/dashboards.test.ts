@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../tools/paths';
-import { burst, eventually, logsQuery, promQuery, restoreHealthyModel, setModelBehaviour, URLS } from './support';
+import { burst, eventually, logsQuery, promQuery, restoreHealthyModel, SERVICE_NAMES, setModelBehaviour, URLS } from './support';
 import { steadyTraffic } from './traffic';
 
 interface Target {
@@ -93,7 +93,7 @@ afterAll(async () => {
 });
 
 describe.each(dashboards.map((d) => [d.title, d] as const))('dashboard %s', (_title, dashboard) => {
-  const services = dashboard.templating.list.some((v) => v.name === 'service') ? ['gateway', 'model-inference', 'fallback-rules'] : ['-'];
+  const services = dashboard.templating.list.some((v) => v.name === 'service') ? SERVICE_NAMES : ['-'];
   for (const panel of dashboard.panels) {
     for (const service of services) {
       it(`panel "${panel.title}"${service === '-' ? '' : ` for ${service}`} returns data`, async () => {

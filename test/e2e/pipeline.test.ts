@@ -6,10 +6,12 @@ import {
   eventually,
   type JaegerTrace,
   logsQuery,
+  newestExemplarTraceId,
   predict,
   promQuery,
   randomHex,
   restoreHealthyModel,
+  SERVICE_NAMES,
   serviceOf,
   setModelBehaviour,
   stackControl,
@@ -86,7 +88,7 @@ describe('metrics in Prometheus', () => {
     expect((await burst(40)).every((s) => s === 200)).toBe(true);
   });
 
-  for (const job of ['gateway', 'model-inference', 'fallback-rules']) {
+  for (const job of SERVICE_NAMES) {
     it(`has the golden signals of ${job}`, async () => {
       // latency + traffic + errors: the server duration histogram by route and status
       const latency = await waitForSeries(`http_server_request_duration_bucket{job="${job}", http_route!=""}`);
@@ -113,25 +115,9 @@ describe('metrics in Prometheus', () => {
     );
     // The newest exemplar of a request made now (Prometheus keeps data across stack restarts;
     // Jaeger's in-memory store does not).
-    const since = Date.now() / 1000;
+    const since = Date.now();
     await predict();
-    const exemplarTraceId = await eventually(
-      async () => {
-        const params = new URLSearchParams({
-          query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="gateway"}',
-          start: String(since),
-          end: String(Date.now() / 1000 + 60),
-        });
-        const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
-        const series = ((await response.json()) as { data: { exemplars: { labels: Record<string, string>; timestamp: number }[] }[] }).data;
-        const newest = series
-          .flatMap((s) => s.exemplars)
-          .filter((e) => e.labels.trace_id)
-          .sort((a, b) => b.timestamp - a.timestamp)[0];
-        return newest?.labels.trace_id;
-      },
-      { timeoutMs: 60_000, intervalMs: 1000, what: 'an exemplar with a trace_id' },
-    );
+    const exemplarTraceId = await newestExemplarTraceId('traces_span_metrics_duration_milliseconds_bucket{service_name="gateway"}', since);
     await waitForTrace(exemplarTraceId, ['gateway']);
   });
 

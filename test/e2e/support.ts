@@ -1,11 +1,12 @@
 // Helpers for e2e tests against the real backends: their HTTP APIs, polled with a deadline.
 import { inject } from 'vitest';
+import { SERVICE_NAMES } from '../../services/registry';
 import { URLS } from '../../tools/stack';
 import { eventually } from '../../tools/wait';
 import { predictAt, setModelBehaviourAt } from '../support/requests';
 
 export { FEATURES, randomHex } from '../support/requests';
-export { eventually, URLS };
+export { eventually, SERVICE_NAMES, URLS };
 
 export const predict = (headers: Record<string, string> = {}, body?: unknown) => predictAt(URLS.gateway, headers, body);
 
@@ -106,6 +107,29 @@ export function waitForCompleteTrace(traceId: string, timeoutMs = 60_000): Promi
       return hasRoot && clientsAnswered ? t : undefined;
     },
     { timeoutMs, intervalMs: 500, what: `all of trace ${traceId} in Jaeger` },
+  );
+}
+
+interface Exemplar {
+  labels: Record<string, string>;
+  timestamp: number;
+}
+
+/** The trace id of the newest exemplar of a series since `sinceMs`, as Grafana's exemplar dots show it. */
+export function newestExemplarTraceId(query: string, sinceMs: number): Promise<string> {
+  return eventually(
+    async () => {
+      const params = new URLSearchParams({ query, start: String(sinceMs / 1000), end: String(Date.now() / 1000 + 60) });
+      const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
+      const body = (await response.json()) as { status: string; data: { exemplars: Exemplar[] }[]; error?: string };
+      if (body.status !== 'success') throw new Error(`exemplars of ${query}: ${body.error}`);
+      const newest = body.data
+        .flatMap((s) => s.exemplars)
+        .filter((e) => e.labels.trace_id)
+        .sort((a, b) => b.timestamp - a.timestamp)[0];
+      return newest?.labels.trace_id;
+    },
+    { timeoutMs: 60_000, intervalMs: 1000, what: `an exemplar with a trace_id on ${query}` },
   );
 }
 

@@ -1,5 +1,7 @@
 // Starts the three services as child processes wired to each other on test ports, exporting
 // traces and logs to an in-test OTLP receiver and exposing /metrics on test ports.
+
+import { SERVICE_NAMES, type ServiceName, servicePorts } from '../../tools/services';
 import { OtlpReceiver } from '../support/otlp-receiver';
 import { type RunningService, startService } from '../support/processes';
 import { predictAt, setModelBehaviourAt } from '../support/requests';
@@ -8,11 +10,13 @@ export { FEATURES, randomHex } from '../support/requests';
 
 export const CONTROL_TOKEN = 'integration-test-token';
 
-export const PORTS = {
-  gateway: { http: 18080, metrics: 19464 },
-  'model-inference': { http: 18081, metrics: 19465 },
-  'fallback-rules': { http: 18082, metrics: 19466 },
-} as const;
+/** The services' registry ports plus this offset (gateway on 18080): clear of a running stack. */
+const PORT_OFFSET = 10_000;
+
+export const PORTS = Object.fromEntries(SERVICE_NAMES.map((name) => [name, servicePorts(name, PORT_OFFSET)])) as Record<
+  ServiceName,
+  { http: number; metrics: number }
+>;
 
 export interface Cluster {
   receiver: OtlpReceiver;
@@ -25,16 +29,15 @@ export interface Cluster {
 export async function startCluster(gatewayEnv: Record<string, string> = {}, otlpEndpoint?: string): Promise<Cluster> {
   const receiver = new OtlpReceiver();
   const endpoint = otlpEndpoint ?? (await receiver.start());
-  const telemetryEnv = (service: keyof typeof PORTS) => ({
+  const telemetryEnv = () => ({
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_BLRP_SCHEDULE_DELAY: '100',
-    OTEL_EXPORTER_PROMETHEUS_PORT: String(PORTS[service].metrics),
   });
   const [model, rules] = await Promise.all([
-    startService('model-inference', PORTS['model-inference'].http, {
-      ...telemetryEnv('model-inference'),
+    startService('model-inference', PORT_OFFSET, {
+      ...telemetryEnv(),
       CONTROL_TOKEN,
       MODEL_SEED: '42',
       MODEL_LATENCY_MEDIAN_MS: '5',
@@ -42,12 +45,10 @@ export async function startCluster(gatewayEnv: Record<string, string> = {}, otlp
       RANDOM_DELAY_MEDIAN_MS: '5',
       RANDOM_DELAY_P99_MS: '20',
     }),
-    startService('fallback-rules', PORTS['fallback-rules'].http, telemetryEnv('fallback-rules')),
+    startService('fallback-rules', PORT_OFFSET, telemetryEnv()),
   ]);
-  const gateway = await startService('gateway', PORTS.gateway.http, {
-    ...telemetryEnv('gateway'),
-    MODEL_URL: model.url,
-    FALLBACK_URL: rules.url,
+  const gateway = await startService('gateway', PORT_OFFSET, {
+    ...telemetryEnv(),
     ...gatewayEnv,
   });
   return {

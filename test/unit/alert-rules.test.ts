@@ -1,17 +1,11 @@
 // The alert rules and Alertmanager routing, checked by the real tools: promtool's rule checker
 // and rule unit tests (firing and quiet cases for every alert), and amtool's config checker.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { FEATURE_BUCKETS } from '../../services/model-inference/src/metrics';
+import { FEATURE_BUCKETS, UNIT_BUCKETS } from '../../services/model-inference/src/metrics';
 import { ensureBackend } from '../../tools/backends';
-import { repoRoot } from '../../tools/paths';
-
-const run = promisify(execFile);
-const inRepo = (...parts: string[]) => path.join(repoRoot, ...parts);
+import { inRepo, run } from '../support/repo';
 
 interface AlertRule {
   alert: string;
@@ -76,6 +70,13 @@ describe('alerting configuration', () => {
       bounds.map((bound, i) => `${feature}:${bound}→${bounds[i + 1] ?? '+Inf'}`),
     );
     expect(pairs).toEqual(expected);
+  });
+
+  it('compares model versions over score bounds the model records', () => {
+    const shares = rules.filter((r) => r.record === 'tracelab:model_score:range_share');
+    const bounds = new Set(shares.flatMap((r) => [...r.expr.matchAll(/le="([^"]+)"/g)].map(([, le]) => le)));
+    expect(bounds.size).toBeGreaterThan(1);
+    for (const le of bounds) expect(le === '+Inf' || UNIT_BUCKETS.includes(Number(le)), `le="${le}"`).toBe(true);
   });
 
   it('passes amtool check-config', async () => {

@@ -8,7 +8,6 @@ import { createApp as createRulesApp } from '../../services/fallback-rules/src/a
 import { KNOBS as RULES_KNOBS } from '../../services/fallback-rules/src/config';
 import { createApp as createModelApp } from '../../services/model-inference/src/app';
 import { KNOBS as MODEL_KNOBS } from '../../services/model-inference/src/config';
-import { createRandom } from '../../services/model-inference/src/rng';
 import { defaultValues, KnobStore } from '../../services/shared/knobs';
 import { createLogger } from '../../services/shared/logger';
 
@@ -47,11 +46,11 @@ describe('fallback-rules app', () => {
     const app = createRulesApp({ ...rulesDeps(), controlToken: 'a-test-token' });
     const auth = { authorization: 'Bearer a-test-token' };
     expect((await call(app, 'PUT', '/v1/control', { latency_ms: 120 })).status).toBe(401);
-    expect((await call(app, 'PUT', '/v1/control', { latency_ms: 120 }, auth)).body).toEqual({ latency_ms: 120 });
+    expect((await call(app, 'PUT', '/v1/control', { latency_ms: 120 }, auth)).body).toMatchObject({ latency_ms: 120 });
     const started = performance.now();
     expect((await call(app, 'POST', '/v1/decide', { features })).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(115);
-    expect((await call(app, 'PUT', '/v1/control', { latency_ms: null }, auth)).body).toEqual({ latency_ms: 0 });
+    expect((await call(app, 'PUT', '/v1/control', { latency_ms: null }, auth)).body).toMatchObject({ latency_ms: 0 });
   });
 
   it('names the invalid field', async () => {
@@ -66,7 +65,6 @@ describe('fallback-rules app', () => {
 describe('model-inference app', () => {
   const deps = () => ({
     logger,
-    random: createRandom(1),
     modelVersion: 'test-model',
     controlToken: 'a-test-token',
     knobs: new KnobStore(MODEL_KNOBS, {
@@ -111,5 +109,22 @@ describe('model-inference app', () => {
     const { status, body } = await call(app, 'POST', '/v1/predict', { features });
     expect(status).toBe(500);
     expect(body.error.code).toBe('model_failure');
+  });
+});
+
+describe('fallback-rules reference lookups', () => {
+  it('answers the reference values of the features asked, and names a bad one', async () => {
+    const app = createRulesApp(rulesDeps());
+    expect((await call(app, 'GET', '/v1/reference?feature=plan&feature=tenure_months')).body).toEqual({
+      reference: { plan: 'pro', tenure_months: 24 },
+    });
+    expect((await call(app, 'GET', '/v1/reference?feature=plan')).body).toEqual({ reference: { plan: 'pro' } });
+    const bad = await call(app, 'GET', '/v1/reference?feature=plan&feature=shoe_size');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('feature.1');
+    expect((await call(app, 'GET', '/v1/reference')).status).toBe(400);
+    expect((await call(app, 'GET', '/v1/reference?feature=plan&feature=plan')).body.error.message).toContain(
+      'each feature may be asked once',
+    );
   });
 });

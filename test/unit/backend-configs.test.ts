@@ -1,18 +1,21 @@
 // Each backend's config file, checked by that backend's own binary (the versions the stack runs).
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ensureBackend } from '../../tools/backends';
-import { repoRoot } from '../../tools/paths';
-
-const run = promisify(execFile);
-const inRepo = (...parts: string[]) => path.join(repoRoot, ...parts);
+import { collector } from '../../tools/backends/collector';
+import { composeLayout } from '../../tools/compose';
+import { nativeLayout } from '../../tools/stack';
+import { inRepo, run } from '../support/repo';
 
 describe('backend configs', () => {
-  it('collector/config.yaml passes the collector validate command', async () => {
+  // The collector reads its addresses and scrape jobs from the environment its recipe sets: check
+  // the config with the environment of each run mode.
+  it.each([
+    ['native', nativeLayout('collector', '/tmp/tracelab-check', 'check-token')],
+    ['compose', composeLayout('collector')],
+  ] as const)('collector/config.yaml passes the collector validate command (%s environment)', async (_mode, layout) => {
+    const env = { ...process.env, ...collector.env!(layout) };
     await expect(
-      run(await ensureBackend('collector'), ['validate', `--config=${inRepo('collector', 'config.yaml')}`]),
+      run(await ensureBackend('collector'), ['validate', `--config=${inRepo('collector', 'config.yaml')}`], { env }),
     ).resolves.toBeDefined();
   });
 

@@ -1,15 +1,12 @@
 // docker-compose.yml, checked by the real Compose implementation (built from the Go module
 // proxy: `config` needs no Docker engine), and every host path it mounts exists.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ensureBackend } from '../../tools/backends';
 import { repoRoot } from '../../tools/paths';
-
-const run = promisify(execFile);
+import { run } from '../support/repo';
 
 describe('docker-compose.yml', () => {
   it('is valid for Compose, and publishes only loopback ports a person opens', async () => {
@@ -22,7 +19,7 @@ describe('docker-compose.yml', () => {
     const published = Object.values(config.services).flatMap((s) => s.ports ?? []);
     for (const port of published) expect(port.host_ip).toBe('127.0.0.1');
     expect(published.map((p) => Number(p.published)).sort((a, b) => a - b)).toEqual([3000, 8080, 8090, 9090, 9093, 16686]);
-    // Image versions come from .env: none is left unresolved or floating.
+    // Image versions come from the backend recipes: none is left unresolved or floating.
     for (const [name, service] of Object.entries(config.services)) if (service.image) expect(service.image, name).not.toMatch(/:$|latest/);
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BadResponseError, ModelCallPolicy } from '../../services/gateway/src/fallback-policy';
 
 const options = { timeoutMs: 50, failureThreshold: 2, halfOpenAfterMs: 100 };
@@ -7,26 +7,39 @@ const fail = async () => {
   throw new Error('boom');
 };
 
+// Fake timers: the budget and the half-open wait are checked on the policy's own clock, not on
+// how busy the machine happens to be.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('the model call policy', () => {
   it('passes successful calls through', async () => {
     const policy = new ModelCallPolicy(options);
-    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer' });
+    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer', attempts: 1 });
     expect(policy.circuitState).toBe('closed');
   });
 
   it('gives up after the time budget and aborts the call', async () => {
     const policy = new ModelCallPolicy(options);
     let aborted = false;
-    const started = Date.now();
-    const result = await policy.execute(
-      (signal) =>
-        new Promise((resolve) => {
-          signal.addEventListener('abort', () => (aborted = true));
-          setTimeout(resolve, 1000);
-        }),
-    );
-    expect(result).toMatchObject({ ok: false, reason: 'timeout' });
-    expect(Date.now() - started).toBeLessThan(500);
+    let settled = false;
+    const pending = policy
+      .execute(
+        (signal) =>
+          new Promise((resolve) => {
+            signal.addEventListener('abort', () => (aborted = true));
+            setTimeout(resolve, 1000);
+          }),
+      )
+      .finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(options.timeoutMs - 1);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await pending).toMatchObject({ ok: false, reason: 'timeout' });
     expect(aborted).toBe(true);
   });
 
@@ -60,12 +73,50 @@ describe('the model call policy', () => {
     policy.onCircuitStateChange((s) => states.push(s));
     await policy.execute(fail);
     await policy.execute(fail);
-    await new Promise((resolve) => setTimeout(resolve, options.halfOpenAfterMs + 20));
+    await vi.advanceTimersByTimeAsync(options.halfOpenAfterMs);
     expect(await policy.execute(fail)).toMatchObject({ ok: false, reason: 'error' });
     expect(policy.circuitState).toBe('open');
-    await new Promise((resolve) => setTimeout(resolve, options.halfOpenAfterMs + 20));
-    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer' });
+    await vi.advanceTimersByTimeAsync(options.halfOpenAfterMs);
+    expect(await policy.execute(ok)).toEqual({ ok: true, value: 'answer', attempts: 1 });
     expect(policy.circuitState).toBe('closed');
     expect(states).toEqual(['open', 'half_open', 'open', 'half_open', 'closed']);
+  });
+});
+
+describe('retries', () => {
+  const failing = () => {
+    let calls = 0;
+    return {
+      calls: () => calls,
+      call: async () => {
+        calls++;
+        throw new Error('HTTP 500');
+      },
+    };
+  };
+
+  it('retry every error answer up to the attempt limit without a budget (a retry storm)', async () => {
+    const policy = new ModelCallPolicy({ ...options, breakerEnabled: false, maxAttempts: 3 });
+    const model = failing();
+    for (let i = 0; i < 10; i++) expect(await policy.execute(model.call)).toMatchObject({ ok: false, reason: 'error', attempts: 3 });
+    expect(model.calls()).toBe(30);
+  });
+
+  it('stay within the retry budget: one retry per ten calls at ratio 0.1', async () => {
+    const policy = new ModelCallPolicy({ ...options, breakerEnabled: false, maxAttempts: 3, retryBudgetRatio: 0.1 });
+    const model = failing();
+    for (let i = 0; i < 100; i++) await policy.execute(model.call);
+    expect(model.calls()).toBe(110);
+  });
+
+  it('never retry a timeout', async () => {
+    const policy = new ModelCallPolicy({ ...options, breakerEnabled: false, maxAttempts: 3 });
+    let calls = 0;
+    const slow = () => {
+      calls++;
+      return new Promise<string>(() => undefined);
+    };
+    expect(await policy.execute(slow)).toMatchObject({ ok: false, reason: 'timeout', attempts: 1 });
+    expect(calls).toBe(1);
   });
 });

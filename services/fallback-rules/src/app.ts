@@ -4,11 +4,11 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { addControlRoutes } from '../../shared/control';
 import { type Features, featuresSchema } from '../../shared/features';
-import { createBaseApp, finishApp, methodNotAllowed, validateBody } from '../../shared/http';
+import { createBaseApp, finishApp, HttpError, methodNotAllowed, validateBody } from '../../shared/http';
 import type { KnobStore } from '../../shared/knobs';
 import type { Logger } from '../../shared/logger';
 import type { KNOBS } from './config';
-import { decide, RULES_VERSION } from './rules';
+import { decide, REFERENCE, RULES_VERSION } from './rules';
 
 export interface RulesDeps {
   logger: Logger;
@@ -23,6 +23,18 @@ const rulesFired = metrics.getMeter('fallback-rules').createCounter('tracelab.ru
 });
 
 const decideBodySchema = z.strictObject({ features: featuresSchema });
+
+const featureName = z.enum(Object.keys(REFERENCE) as [keyof Features, ...(keyof Features)[]]);
+/** ?feature=a&feature=b: one or more distinct feature names (one name arrives as a string). */
+const referenceQuerySchema = z.strictObject({
+  feature: z.preprocess(
+    (v) => (typeof v === 'string' ? [v] : v),
+    z
+      .array(featureName)
+      .min(1)
+      .refine((names) => new Set(names).size === names.length, 'each feature may be asked once'),
+  ),
+});
 
 export function createApp({ logger, knobs, controlToken }: RulesDeps): Express {
   const app = createBaseApp(logger);
@@ -43,6 +55,23 @@ export function createApp({ logger, knobs, controlToken }: RulesDeps): Express {
       res.json({ ...decision, rules_version: RULES_VERSION });
     })
     .all(methodNotAllowed(['POST']));
+  // Reference values for enrichment: one lookup (lookup_latency_ms) answers any number of features.
+  app
+    .route('/v1/reference')
+    .get(async (req, res, next) => {
+      const parsed = referenceQuerySchema.safeParse(req.query);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; ');
+        next(
+          new HttpError(400, 'invalid_request', `invalid query: ${problems}; ask ?feature=<name> for ${Object.keys(REFERENCE).join(', ')}`),
+        );
+        return;
+      }
+      if (knobs.values.lookup_latency_ms > 0) await sleep(knobs.values.lookup_latency_ms);
+      res.json({ reference: Object.fromEntries(parsed.data.feature.map((name) => [name, REFERENCE[name]])) });
+    })
+    .all(methodNotAllowed(['GET']));
+
   addControlRoutes(app, { knobs, token: controlToken, logger });
   return finishApp(app, logger);
 }

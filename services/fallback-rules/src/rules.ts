@@ -40,3 +40,6 @@ export const DECISION_TREE: Node = {
 export function decide(features: Features, node: Node = DECISION_TREE): Decision {
   return 'rule' in node ? node : decide(features, node.test(features) ? node.yes : node.no);
 }
+
+/** The typical customer, feature by feature: what the gateway compares a request with (enrichment). */
+export const REFERENCE: Features = { tenure_months: 24, monthly_spend: 80, support_tickets: 1, plan: 'pro' };

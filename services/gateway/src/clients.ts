@@ -1,5 +1,6 @@
 // HTTP clients for the two downstream services. fetch is instrumented (undici), so each call
 // is a client span and carries traceparent/baggage to the callee.
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { z } from 'zod';
 import type { Features } from '../../shared/features';
 import { BadResponseError } from './fallback-policy';
@@ -24,8 +25,13 @@ export interface ModelClient {
   random(signal: AbortSignal): Promise<unknown>;
 }
 
+export const referenceAnswerSchema = z.object({ reference: z.record(z.string(), z.union([z.number(), z.string()])) });
+export type ReferenceAnswer = z.infer<typeof referenceAnswerSchema>;
+
 export interface RulesClient {
   decide(features: Features, signal: AbortSignal): Promise<RulesAnswer>;
+  /** Reference values of the named features, in one call. */
+  reference(names: readonly (keyof Features)[], signal: AbortSignal): Promise<ReferenceAnswer>;
 }
 
 /** A downstream answered with a non-2xx status. */
@@ -56,9 +62,61 @@ const postJson = (body: unknown, signal: AbortSignal): RequestInit => ({
   signal,
 });
 
-export function createModelClient(baseUrl: string): ModelClient {
+/**
+ * At most `limit()` calls in flight (a connection pool); the others wait in arrival order.
+ * A limit of 0 means no limit. The limit is read at each call, so it can change at runtime.
+ */
+export function createPool(limit: () => number): <T>(work: () => Promise<T>, signal: AbortSignal) => Promise<T> {
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    inFlight--;
+    while (waiting.length && (limit() === 0 || inFlight < limit())) {
+      inFlight++;
+      waiting.shift()!();
+    }
+  };
+  return async (work, signal) => {
+    if (limit() === 0 || inFlight < limit()) inFlight++;
+    else {
+      await new Promise<void>((resolve, reject) => {
+        const admit = () => {
+          signal.removeEventListener('abort', abandon);
+          resolve();
+        };
+        const abandon = () => {
+          waiting.splice(waiting.indexOf(admit), 1);
+          reject(signal.reason);
+        };
+        waiting.push(admit);
+        signal.addEventListener('abort', abandon, { once: true });
+      });
+    }
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  };
+}
+
+export interface ModelClientOptions {
+  /** Model calls allowed in flight at once; 0 = unlimited (read at each call). */
+  poolConnections: () => number;
+  /** Whether calls carry the trace context and baggage (read at each call). */
+  propagateContext: () => boolean;
+}
+
+export function createModelClient(baseUrl: string, options: ModelClientOptions): ModelClient {
+  const pool = createPool(options.poolConnections);
   return {
-    predict: (features, signal) => call('model-inference', `${baseUrl}/v1/predict`, postJson({ features }, signal), modelAnswerSchema),
+    predict: (features, signal) =>
+      pool(() => {
+        const request = () => call('model-inference', `${baseUrl}/v1/predict`, postJson({ features }, signal), modelAnswerSchema);
+        // A hop that drops the context: the call starts from an empty context, so its client span
+        // opens a new trace and no traceparent or baggage reaches the model.
+        return options.propagateContext() ? request() : context.with(ROOT_CONTEXT, request);
+      }, signal),
     random: (signal) => call('model-inference', `${baseUrl}/v1/random`, { signal }, z.unknown()),
   };
 }
@@ -66,5 +124,9 @@ export function createModelClient(baseUrl: string): ModelClient {
 export function createRulesClient(baseUrl: string): RulesClient {
   return {
     decide: (features, signal) => call('fallback-rules', `${baseUrl}/v1/decide`, postJson({ features }, signal), rulesAnswerSchema),
+    reference: (names, signal) => {
+      const query = new URLSearchParams(names.map((name): [string, string] => ['feature', name]));
+      return call('fallback-rules', `${baseUrl}/v1/reference?${query}`, { signal }, referenceAnswerSchema);
+    },
   };
 }

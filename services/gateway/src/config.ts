@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { serviceInfo } from '../../registry';
 import { KNOB_TABLE } from '../../shared/knob-table';
 import { envShape } from '../../shared/knobs';
 import { controlTokenShape, listenSchema } from '../../shared/server';
 
-export const SERVICE = { name: 'gateway', version: '1.0.0', port: 8080, prometheusPort: 9464 } as const;
+export const SERVICE = serviceInfo('gateway');
 
 /** This service's runtime knobs (declared in the shared knob table). */
 export const KNOBS = KNOB_TABLE.gateway;

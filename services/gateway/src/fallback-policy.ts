@@ -1,7 +1,9 @@
 // When does the gateway stop waiting for the model and ask the business rules instead?
 // A time budget per call and a circuit breaker (cockatiel): after N consecutive failures the
 // circuit opens and calls fail fast for a while, then one trial call (half-open) decides
-// whether to close it again. Pure domain code: the model call is injected.
+// whether to close it again. Failed answers (not timeouts) may be retried, within a retry
+// budget. Pure domain code: the model call is injected.
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -27,9 +29,42 @@ export interface PolicyOptions {
   failureThreshold: number;
   /** How long the circuit stays open before a trial call. */
   halfOpenAfterMs: number;
+  /** Whether calls go through the circuit breaker (default true). */
+  breakerEnabled?: boolean;
+  /** Attempts per call when the model answers with an error (default 1: no retries). */
+  maxAttempts?: number;
+  /** Retries allowed per first attempt (a retry budget); undefined = no budget. */
+  retryBudgetRatio?: number;
+  /** Wait before the first retry, doubled for each further one (default 0). */
+  retryBackoffMs?: number;
 }
 
-export type PolicyResult<T> = { ok: true; value: T } | { ok: false; reason: FallbackReason; error: unknown };
+export type PolicyResult<T> = ({ ok: true; value: T } | { ok: false; reason: FallbackReason; error: unknown }) & {
+  /** Calls made to the model (1 + retries). */
+  attempts: number;
+};
+
+/** Most tokens a retry budget saves up: a quiet hour must not pay for a storm. */
+const MAX_RETRY_TOKENS = 10;
+
+/**
+ * A retry budget: every first attempt earns `ratio` of a retry, every retry spends one, so
+ * retries stay below that share of calls however badly the model fails. Starts empty.
+ */
+export class RetryBudget {
+  private tokens = 0;
+
+  earn(ratio: number): void {
+    this.tokens = Math.min(MAX_RETRY_TOKENS, this.tokens + ratio);
+  }
+
+  trySpend(): boolean {
+    // Ten earnings of 0.1 sum to 0.9999…: allow for the rounding.
+    if (this.tokens < 1 - 1e-9) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
 
 export type CircuitStateName = 'closed' | 'open' | 'half_open' | 'isolated';
 
@@ -83,14 +118,34 @@ export class ModelCallPolicy {
     this.listeners.push(listener);
   }
 
+  /** Calls the model; on an error answer retries up to maxAttempts, within the retry budget. */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<PolicyResult<T>> {
+    const { maxAttempts = 1, retryBudgetRatio, retryBackoffMs = 0 } = this.options();
+    if (retryBudgetRatio !== undefined) this.retryBudget.earn(retryBudgetRatio);
+    for (let attempts = 1; ; attempts++) {
+      const result = await this.attempt(call);
+      const retry =
+        !result.ok &&
+        result.reason === 'error' &&
+        attempts < maxAttempts &&
+        (retryBudgetRatio === undefined || this.retryBudget.trySpend());
+      if (!retry) return { ...result, attempts };
+      if (retryBackoffMs > 0) await sleep(retryBackoffMs * 2 ** (attempts - 1));
+    }
+  }
+
+  private readonly retryBudget = new RetryBudget();
+
+  private async attempt<T>(call: (signal: AbortSignal) => Promise<T>) {
+    const { timeoutMs, breakerEnabled = true } = this.options();
     // Aggressive: the budget is enforced even if the call ignores its signal; the signal still
     // aborts the outgoing request so slow calls do not pile up behind the budget.
-    const policy = wrap(this.currentBreaker(), timeout(this.options().timeoutMs, TimeoutStrategy.Aggressive));
+    const budget = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+    const policy = breakerEnabled ? wrap(this.currentBreaker(), budget) : budget;
     try {
-      return { ok: true, value: await policy.execute(({ signal }) => call(signal)) };
+      return { ok: true as const, value: await policy.execute(({ signal }) => call(signal)) };
     } catch (error) {
-      return { ok: false, reason: classifyFailure(error), error };
+      return { ok: false as const, reason: classifyFailure(error), error };
     }
   }
 }

@@ -12,14 +12,24 @@ const config = readConfig(configSchema, logger);
 
 const knobs = new KnobStore(KNOBS, valuesFromEnv(KNOBS, config));
 
-const policy = new ModelCallPolicy(() => ({
-  timeoutMs: knobs.values.model_timeout_ms,
-  failureThreshold: knobs.values.breaker_failure_threshold,
-  halfOpenAfterMs: knobs.values.breaker_half_open_after_ms,
-}));
+const policy = new ModelCallPolicy(() => {
+  const k = knobs.values;
+  return {
+    timeoutMs: k.model_timeout_ms,
+    failureThreshold: k.breaker_failure_threshold,
+    halfOpenAfterMs: k.breaker_half_open_after_ms,
+    breakerEnabled: k.breaker_enabled,
+    maxAttempts: k.model_max_attempts,
+    retryBudgetRatio: k.model_retry_budget_enabled ? k.model_retry_budget_ratio : undefined,
+    retryBackoffMs: k.model_retry_backoff_ms,
+  };
+});
 policy.onCircuitStateChange((state) => logger.warn({ circuit: state }, 'model circuit breaker changed state'));
 
-const model = createModelClient(config.MODEL_URL);
+const model = createModelClient(config.MODEL_URL, {
+  poolConnections: () => knobs.values.model_pool_connections,
+  propagateContext: () => knobs.values.propagate_context,
+});
 const rules = createRulesClient(config.FALLBACK_URL);
 
 async function isHealthy(baseUrl: string): Promise<boolean> {
@@ -33,7 +43,14 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
 const app = createApp({
   logger,
   model,
-  predict: createPredictor({ model, rules, policy, logger, fallbackTimeoutMs: () => knobs.values.fallback_timeout_ms }),
+  predict: createPredictor({
+    model,
+    rules,
+    policy,
+    logger,
+    fallbackTimeoutMs: () => knobs.values.fallback_timeout_ms,
+    enrichMode: () => knobs.values.enrich_mode,
+  }),
   knobs,
   controlToken: config.CONTROL_TOKEN,
   randomTimeoutMs: 10_000,

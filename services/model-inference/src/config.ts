@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { serviceInfo } from '../../registry';
 import { KNOB_TABLE } from '../../shared/knob-table';
 import { envShape } from '../../shared/knobs';
 import { controlTokenShape, listenSchema } from '../../shared/server';
 
-export const SERVICE = { name: 'model-inference', version: '1.0.0', port: 8081, prometheusPort: 9465 } as const;
+export const SERVICE = serviceInfo('model-inference');
 
 /** This service's runtime knobs (declared in the shared knob table). */
 export const KNOBS = KNOB_TABLE['model-inference'];
@@ -11,7 +12,6 @@ export const KNOBS = KNOB_TABLE['model-inference'];
 export const configSchema = z.object({
   ...listenSchema(SERVICE.port),
   MODEL_VERSION: z.string().min(1).default('churn-lr-1.0.0'),
-  MODEL_SEED: z.coerce.number().int().optional(),
   ...controlTokenShape,
   ...envShape(KNOBS),
 });

@@ -5,15 +5,16 @@ import type { Features, Prediction } from '../../shared/features';
 
 const meter = metrics.getMeter('model-inference');
 
-const unitBuckets = Array.from({ length: 19 }, (_, i) => Number(((i + 1) * 0.05).toFixed(2)));
+/** Bucket bounds of score and confidence; the version-drift rules (prometheus/rules) use some of them. */
+export const UNIT_BUCKETS = Array.from({ length: 19 }, (_, i) => Number(((i + 1) * 0.05).toFixed(2)));
 
 const score = meter.createHistogram('tracelab.model.score', {
   description: 'Churn probability produced by the model',
-  advice: { explicitBucketBoundaries: unitBuckets },
+  advice: { explicitBucketBoundaries: UNIT_BUCKETS },
 });
 const confidence = meter.createHistogram('tracelab.model.confidence', {
   description: 'Distance of the score from the decision threshold (0..1)',
-  advice: { explicitBucketBoundaries: unitBuckets },
+  advice: { explicitBucketBoundaries: UNIT_BUCKETS },
 });
 const predictions = meter.createCounter('tracelab.model.predictions', { description: 'Predictions served, by outcome and model version' });
 /** Bucket bounds of the numeric inputs; the drift recording rules (prometheus/rules) use them too. */

@@ -10,6 +10,13 @@ export const WEIGHTS = {
   plan: { basic: 0.4, pro: 0, enterprise: -0.8 },
 } as const;
 
+/**
+ * Version 2, the bad deploy: a retrained model whose intercept came out 1.6 higher, so every
+ * customer looks likelier to churn. Same inputs, shifted scores.
+ */
+export const V2_VERSION = 'churn-lr-2.0.0';
+export const WEIGHTS_V2: Weights = { ...WEIGHTS, intercept: WEIGHTS.intercept + 1.6 };
+
 export const THRESHOLD = 0.5;
 
 export interface ModelOutput {
@@ -20,13 +27,21 @@ export interface ModelOutput {
   confidence: number;
 }
 
-export function predict(features: Features): ModelOutput {
+export interface Weights {
+  intercept: number;
+  tenure_months: number;
+  monthly_spend: number;
+  support_tickets: number;
+  plan: Record<Features['plan'], number>;
+}
+
+export function predict(features: Features, weights: Weights = WEIGHTS): ModelOutput {
   const z =
-    WEIGHTS.intercept +
-    WEIGHTS.tenure_months * features.tenure_months +
-    WEIGHTS.monthly_spend * features.monthly_spend +
-    WEIGHTS.support_tickets * features.support_tickets +
-    WEIGHTS.plan[features.plan];
+    weights.intercept +
+    weights.tenure_months * features.tenure_months +
+    weights.monthly_spend * features.monthly_spend +
+    weights.support_tickets * features.support_tickets +
+    weights.plan[features.plan];
   const score = 1 / (1 + Math.exp(-z));
   return {
     prediction: score >= THRESHOLD ? 'churn' : 'stay',

@@ -3,13 +3,11 @@ import { createLogger } from '../../shared/logger';
 import { readConfig, serve } from '../../shared/server';
 import { createApp } from './app';
 import { configSchema, KNOBS, SERVICE } from './config';
-import { createRandom } from './rng';
 
 const logger = createLogger();
 const config = readConfig(configSchema, logger);
 const app = createApp({
   logger,
-  random: createRandom(config.MODEL_SEED),
   modelVersion: config.MODEL_VERSION,
   controlToken: config.CONTROL_TOKEN,
   knobs: new KnobStore(KNOBS, valuesFromEnv(KNOBS, config)),

@@ -1,0 +1,63 @@
+// The faults the lab injects into inference, as plain code: CPU work that blocks the event loop,
+// one process-wide lock, and a heap leak. No HTTP and no telemetry here.
+import { predict } from './model';
+
+/**
+ * Real synchronous work for about `ms` milliseconds: the model evaluated over and over on
+ * perturbed inputs. Nothing else runs on this process meanwhile.
+ */
+export function burnCpu(ms: number): number {
+  const until = performance.now() + ms;
+  let checksum = 0;
+  for (let i = 0; performance.now() < until; i++) {
+    checksum += predict({ tenure_months: i % 120, monthly_spend: i % 500, support_tickets: i % 13, plan: 'pro' }).score;
+  }
+  return checksum;
+}
+
+/** A FIFO mutex: one holder at a time, the others wait in arrival order. */
+export class Mutex {
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+
+  /** Resolves when the caller holds the lock; call the returned function to release it. */
+  async acquire(): Promise<() => void> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.held = true;
+    return () => {
+      const next = this.waiting.shift();
+      if (next)
+        next(); // handed over: stays held
+      else this.held = false;
+    };
+  }
+}
+
+/** 256 MiB: enough for the heap alert, far below what would crash the service. */
+export const LEAK_CAP_BYTES = 256 * 1024 * 1024;
+
+/** Heap that is never released while leaking is on: one string per inference. */
+export class Leak {
+  private readonly kept: string[] = [];
+  private bytes = 0;
+
+  /** Keeps `kb` KiB more, up to the cap; answers whether it did. */
+  add(kb: number): boolean {
+    const size = kb * 1024;
+    if (size === 0 || this.bytes + size > LEAK_CAP_BYTES) return false;
+    // A new one-byte string each time (not a shared constant), so the heap really grows.
+    this.kept.push(String(this.kept.length).padEnd(size, '.'));
+    this.bytes += size;
+    return true;
+  }
+
+  get retainedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Drops everything kept (the lab's reset): the next garbage collection frees it. */
+  release(): void {
+    this.kept.length = 0;
+    this.bytes = 0;
+  }
+}

@@ -1,0 +1,55 @@
+// The services of tracelab, declared once. The runner, compose, the bench, the tests and the
+// telemetry pipeline derive names, ports and wiring from this table (docs/architecture.md).
+export interface ServiceEntry {
+  version: string;
+  /** HTTP port (natively on 127.0.0.1; in compose inside the service's container). */
+  port: number;
+  /** Port of the Prometheus /metrics endpoint the SDK serves. */
+  metricsPort: number;
+  /** Downstream services, by the environment variable that holds each one's base URL. */
+  calls: Record<string, string>;
+  /** Published on the host by compose (the services a person calls directly). */
+  published: boolean;
+  /** One line for docs and the runner's summary. */
+  summary: string;
+}
+
+export const SERVICE_REGISTRY = {
+  'model-inference': {
+    version: '1.0.0',
+    port: 8081,
+    metricsPort: 9465,
+    calls: {},
+    published: false,
+    summary: 'the churn model: POST /v1/predict, GET /v1/random',
+  },
+  'fallback-rules': {
+    version: '1.0.0',
+    port: 8082,
+    metricsPort: 9466,
+    calls: {},
+    published: false,
+    summary: 'business rules the gateway falls back to: POST /v1/decide',
+  },
+  gateway: {
+    version: '1.0.0',
+    port: 8080,
+    metricsPort: 9464,
+    calls: { MODEL_URL: 'model-inference', FALLBACK_URL: 'fallback-rules' },
+    published: true,
+    summary: 'the public API: POST /v1/predict, GET /random',
+  },
+} as const satisfies Record<string, ServiceEntry>;
+
+export type ServiceName = keyof typeof SERVICE_REGISTRY;
+
+export const SERVICE_NAMES = Object.keys(SERVICE_REGISTRY) as ServiceName[];
+
+/** What a service needs to know about itself (its config.ts exports this as SERVICE). */
+export function serviceInfo<N extends ServiceName>(name: N) {
+  const entry = SERVICE_REGISTRY[name];
+  return { name, version: entry.version, port: entry.port, prometheusPort: entry.metricsPort } as const;
+}
+
+/** Base URL of a service in native mode. */
+export const localServiceUrl = (name: ServiceName, portOffset = 0) => `http://127.0.0.1:${SERVICE_REGISTRY[name].port + portOffset}`;

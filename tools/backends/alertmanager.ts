@@ -1,0 +1,53 @@
+// Alertmanager: routes the alerts Prometheus fires to the alert recorder's webhook.
+import fs from 'node:fs';
+import path from 'node:path';
+import { type BackendRecipe, buildInsideModule } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '0.34.2';
+
+export const alertmanager: BackendRecipe = {
+  name: 'alertmanager',
+  summary: 'Alertmanager: groups and routes alerts to the webhook receiver',
+  build: {
+    version: VERSION,
+    recipe: 1,
+    binaries: ['alertmanager', 'amtool'],
+    // Its web UI is embedded from ui/app/dist, which the module zip lacks: build with a
+    // placeholder page (the API, which Prometheus and amtool use, is complete).
+    async build(version, workDir, outDir) {
+      const placeholder = (src: string) => {
+        fs.mkdirSync(path.join(src, 'ui', 'app', 'dist'), { recursive: true });
+        fs.writeFileSync(path.join(src, 'ui', 'app', 'dist', 'index.html'), '<p>Alertmanager UI not built: use the API or amtool.</p>\n');
+      };
+      await buildInsideModule(
+        'github.com/prometheus/alertmanager',
+        `v${version}`,
+        workDir,
+        [
+          { pkg: './cmd/alertmanager', out: `${outDir}/alertmanager` },
+          { pkg: './cmd/amtool', out: `${outDir}/amtool` },
+        ],
+        placeholder,
+      );
+    },
+  },
+  ports: { http: 9093 },
+  ready: { port: 'http', path: '/-/ready' },
+  dependsOn: ['alert-recorder'],
+  configFolders: ['alertmanager'],
+  stateful: true,
+  args: (layout) => [
+    `--config.file=${layout.repoPath('alertmanager', 'alertmanager.yml')}`,
+    `--storage.path=${layout.dataDir}`,
+    `--web.listen-address=${layout.listenHost}:9093`,
+    '--cluster.listen-address=', // a single instance: no gossip port
+  ],
+  compose: {
+    image: `prom/alertmanager:v${VERSION}`,
+    networkOf: 'collector',
+    publish: [9093],
+    dataDir: '/alertmanager',
+    healthcheck: true,
+  },
+};

@@ -1,0 +1,57 @@
+// tracelab's own OpenTelemetry Collector distribution (ocb + collector/manifest.yaml): the single
+// entry point of the services' telemetry.
+import fs from 'node:fs';
+import path from 'node:path';
+import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
+import { repoRoot } from '../paths';
+import { type BackendRecipe, goInstall, type Layout, run } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '0.165.0';
+
+const manifestPath = path.join(repoRoot, 'collector', 'manifest.yaml');
+
+/** One scrape job per service: job_name becomes service.name and Prometheus's `job` label. */
+export function serviceScrapeConfigs(layout: Layout) {
+  return SERVICE_NAMES.map((name) => ({
+    job_name: name,
+    scrape_interval: '5s',
+    static_configs: [{ targets: [layout.address(name, SERVICE_REGISTRY[name].metricsPort)] }],
+  }));
+}
+
+export const collector: BackendRecipe = {
+  name: 'collector',
+  summary: 'OpenTelemetry Collector: OTLP in, span metrics, redaction, out to the three backends',
+  build: {
+    version: VERSION,
+    recipe: 1,
+    binaries: ['collector'],
+    inputs: () => fs.readFileSync(manifestPath, 'utf8'),
+    async build(version, workDir, outDir) {
+      await goInstall(`go.opentelemetry.io/collector/cmd/builder@v${version}`, workDir, workDir);
+      const manifest = fs.readFileSync(manifestPath, 'utf8').replace(/output_path: .*/, `output_path: ${path.join(workDir, 'build')}`);
+      fs.writeFileSync(path.join(workDir, 'manifest.yaml'), manifest);
+      await run(path.join(workDir, 'builder'), ['--config', 'manifest.yaml'], workDir);
+      fs.renameSync(path.join(workDir, 'build', 'otelcol-tracelab'), path.join(outDir, 'collector'));
+    },
+  },
+  ports: { http: 13133, otlpGrpc: 4317, otlpHttp: 4318, metrics: 8888 },
+  ready: { port: 'http', path: '/' },
+  dependsOn: ['jaeger', 'prometheus', 'victorialogs'],
+  configFolders: ['collector'],
+  stateful: false,
+  args: (layout) => [`--config=${layout.repoPath('collector', 'config.yaml')}`],
+  env: (layout) => ({
+    COLLECTOR_LISTEN_HOST: layout.listenHost,
+    // A YAML list in one variable: the collector parses a variable that is a whole value as YAML.
+    SERVICE_SCRAPE_CONFIGS: JSON.stringify(serviceScrapeConfigs(layout)),
+    JAEGER_OTLP_GRPC_ADDR: layout.address('jaeger', 4327),
+    PROMETHEUS_URL: `http://${layout.address('prometheus', 9090)}`,
+    VICTORIALOGS_URL: `http://${layout.address('victorialogs', 9428)}`,
+  }),
+  compose: {
+    build: { context: './collector', args: { COLLECTOR_VERSION: VERSION } },
+    healthcheck: true,
+  },
+};

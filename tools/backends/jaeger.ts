@@ -1,0 +1,34 @@
+// Jaeger v2: trace storage and query API, and the Monitor (SPM) API over the span metrics.
+import { type BackendRecipe, buildInsideModule } from './recipe';
+
+/** Pinned here and nowhere else: the native build and the compose image use it. */
+const VERSION = '2.13.0';
+/** Jaeger v2's Go module has no /v2 suffix, so Go cannot use v2.x tags: v1.76.0 is v2.13.0's commit. */
+const MODULE_VERSION = '1.76.0';
+
+export const jaeger: BackendRecipe = {
+  name: 'jaeger',
+  summary: 'Jaeger v2: stores traces, answers /api/traces, /api/dependencies and SPM queries',
+  build: {
+    // A replace directive in its go.mod means building inside the module.
+    version: VERSION,
+    recipe: 1,
+    binaries: ['jaeger'],
+    inputs: () => MODULE_VERSION,
+    async build(_version, workDir, outDir) {
+      await buildInsideModule('github.com/jaegertracing/jaeger', `v${MODULE_VERSION}`, workDir, [
+        { pkg: './cmd/jaeger', out: `${outDir}/jaeger` },
+      ]);
+    },
+  },
+  // 4327/4328: OTLP from the tracelab collector (4317/4318 are the collector's own).
+  ports: { query: 16686, grpc: 16685, otlpGrpc: 4327, otlpHttp: 4328, http: 13134, metrics: 8887 },
+  ready: { port: 'http', path: '/status' },
+  // Its Monitor (SPM) API reads Prometheus only when asked: no start-up dependency.
+  dependsOn: [],
+  configFolders: ['jaeger'],
+  stateful: false,
+  args: (layout) => [`--config=${layout.repoPath('jaeger', 'config.yaml')}`],
+  env: (layout) => ({ JAEGER_LISTEN_HOST: layout.listenHost, PROMETHEUS_URL: `http://${layout.address('prometheus', 9090)}` }),
+  compose: { image: `jaegertracing/jaeger:${VERSION}`, publish: [16686] },
+};

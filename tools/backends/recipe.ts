@@ -1,0 +1,127 @@
+// What a backend recipe says: how its binaries are built from the Go module proxy, and how it
+// runs, natively and in compose. One module per backend in this folder; index.ts lists them.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Where things are for one run mode: the runner and the compose generator each supply one. */
+export interface Layout {
+  mode: 'native' | 'compose';
+  /** Address servers listen on. */
+  listenHost: string;
+  /** A file or folder of the repository as the process sees it. */
+  repoPath(...parts: string[]): string;
+  /** host:port at which this process reaches another component's port. */
+  address(target: string, port: number): string;
+  /** The process's storage folder. */
+  dataDir: string;
+  /** Control token for the services' /v1/control endpoints. */
+  controlToken: string;
+}
+
+/** One Go build that yields one or more binaries, cached under a key of version and recipe. */
+export interface GoBuild {
+  /** The release it builds (the build step maps it to a module version where they differ). */
+  version: string;
+  binaries: string[];
+  /** Bump when the build steps change: part of the cache key, so old binaries are not reused. */
+  recipe: number;
+  /** Extra inputs that change the build (hashed into the cache key). */
+  inputs?: () => string;
+  build: (version: string, workDir: string, outDir: string) => Promise<void>;
+}
+
+export interface ComposeRecipe {
+  /** An image, or a build context with args (the same versions as the native build). */
+  image?: string;
+  build?: { context: string; args?: Record<string, string> };
+  /** Runs in another service's network namespace (so its loopback addresses hold). */
+  networkOf?: string;
+  /** Ports published on the host (127.0.0.1 only). */
+  publish?: number[];
+  /** Storage folder inside the container. */
+  dataDir?: string;
+  /** The image has wget for a health check (distroless images do not). */
+  healthcheck?: boolean;
+  /** Entries a user must set, e.g. Grafana's admin password. */
+  extraEnvironment?: Record<string, string>;
+  /** Extra read-only mounts: host path (relative to the repository) → container path. */
+  mounts?: Record<string, string>;
+}
+
+export interface BackendRecipe {
+  name: string;
+  /** One line: what it is for. */
+  summary: string;
+  /** Built from the Go module proxy; absent for Node processes and tools found on PATH. */
+  build?: GoBuild;
+  /** How the native runner finds the executable: a built binary (default), Node script, or PATH. */
+  native?: { node: string } | { path: string[] };
+  /** Named ports it listens on; `http` is the one its readiness check uses. */
+  ports: Record<string, number>;
+  ready: { port: string; path: string };
+  /** Components it sends to or reads from, started first. */
+  dependsOn: string[];
+  /** Repository folders holding its configuration (mounted read-only in compose). */
+  configFolders: string[];
+  /** Keeps data between runs in a folder of its own. */
+  stateful: boolean;
+  args(layout: Layout): string[];
+  env?(layout: Layout): Record<string, string>;
+  compose: ComposeRecipe;
+}
+
+// GOWORK=off: some modules ship a go.work naming folders that are not in the module zip.
+export const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOWORK: 'off' };
+
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const keep = (chunk: Buffer) => {
+      const text = chunk.toString();
+      tail = (tail + text).slice(-4000);
+      // Module downloads are the slow, silent part on a fresh machine: show them.
+      for (const line of text.split('\n')) if (line.startsWith('go: downloading')) process.stdout.write(`    ${line}\n`);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${tail}`)),
+    );
+  });
+}
+
+/** `go install module@version` into outDir: for modules without replace directives. */
+export async function goInstall(target: string, workDir: string, outDir: string): Promise<void> {
+  await run('go', ['install', target], workDir, { ...goEnv, GOBIN: outDir });
+}
+
+/**
+ * Modules with replace/exclude directives cannot be `go install`ed: download the module and
+ * build inside a writable copy of it, as its own Makefile would.
+ */
+export async function buildInsideModule(
+  module: string,
+  version: string,
+  workDir: string,
+  builds: { pkg: string; out: string; flags?: string[] }[],
+  prepare?: (src: string) => void,
+): Promise<void> {
+  const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], { env: goEnv, encoding: 'utf8' })) as {
+    Dir?: string;
+    Error?: string;
+  };
+  if (!info.Dir) throw new Error(`go mod download ${module}@${version}: ${info.Error ?? 'no Dir'}`);
+  const src = path.join(workDir, 'src');
+  fs.cpSync(info.Dir, src, { recursive: true });
+  execFileSync('chmod', ['-R', 'u+w', src]);
+  prepare?.(src);
+  for (const b of builds) {
+    await run('go', ['build', ...(b.flags ?? []), '-o', b.out, b.pkg], src);
+  }
+}
+
+/** A compose variable reference (`${NAME}`), resolved by Compose from the user's environment. */
+export const composeVar = (name: string, suffix = '') => `\${${name}${suffix}}`;
