@@ -12,7 +12,9 @@ export interface ConsoleConfig {
     prometheus: string;
     victorialogs: string;
     alertRecorder: string;
+    gateway: string;
     modelInference: string;
+    fallbackRules: string;
   };
   /** Built browser assets (vite build output). */
   assetsDir: string;
@@ -48,7 +50,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
       prometheus: env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
       victorialogs: env.VICTORIALOGS_URL ?? 'http://127.0.0.1:9428',
       alertRecorder: env.ALERT_RECORDER_URL ?? 'http://127.0.0.1:9099',
+      gateway: env.GATEWAY_URL ?? 'http://127.0.0.1:8080',
       modelInference: env.MODEL_URL ?? 'http://127.0.0.1:8081',
+      fallbackRules: env.FALLBACK_URL ?? 'http://127.0.0.1:8082',
     },
     assetsDir: env.CONSOLE_ASSETS_DIR ?? path.join(distDir, 'console', 'web'),
     controlToken: readControlToken(env),

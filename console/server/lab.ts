@@ -1,7 +1,9 @@
 // What /lab can do, behind one small interface: list the fault scenarios, turn one on or off,
-// reset, read the status, and run the `random` exercise check. This adapter drives the knobs
-// that exist today (model-inference's PUT /v1/control); the fault lab's own scenario functions
-// plug in here with the same shape.
+// reset, read the status, and run the `random` exercise check. The scenarios here drive the
+// model-inference knobs (PUT /v1/control) under the fault lab's scenario names; the `random`
+// check is the fault lab's own (lab/random.ts). When lab/scenarios.ts defines the scenarios,
+// its actions (lab/actions.ts) take their place behind this same interface.
+import { checkRandom as labCheckRandom, RANDOM_EXERCISE_REQUESTS, RANDOM_TOLERANCE } from '../../lab/random';
 import type { ConsoleConfig } from './config';
 
 export interface LabScenario {
@@ -19,6 +21,8 @@ export interface LabStatus {
 
 export interface RandomCheck {
   ok: boolean;
+  /** /random requests the check sent (the exercise's documented traffic). */
+  requests: number;
   estimates: { name: string; truth: number; estimate: number | null; errorPercent: number | null; ok: boolean }[];
   message: string;
 }
@@ -30,6 +34,8 @@ export interface Lab {
   turnOff(name: string): Promise<LabStatus>;
   reset(): Promise<LabStatus>;
   checkRandom(): Promise<RandomCheck>;
+  /** Requests one random check sends. */
+  randomRequests: number;
 }
 
 /** A lab action that failed for a reason the learner can fix (4xx/5xx with this code). */
@@ -112,16 +118,8 @@ export function knobLab(config: ConsoleConfig, fetchImpl: typeof fetch = fetch):
       throw new LabError(404, 'unknown_scenario', `no scenario "${name}"; known: ${KNOB_SCENARIOS.map((s) => s.name).join(', ')}`);
     return scenario;
   };
-  const prometheusValue = async (query: string): Promise<number | null> => {
-    const url = `${config.backends.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
-    const body = (await (await fetchImpl(url, { signal: AbortSignal.timeout(5000) })).json()) as {
-      data?: { result?: { value: [number, string] }[] };
-    };
-    const value = Number(body.data?.result?.[0]?.value[1]);
-    return Number.isFinite(value) ? value : null;
-  };
-
   return {
+    randomRequests: RANDOM_EXERCISE_REQUESTS,
     scenarios: KNOB_SCENARIOS.map(({ knobs: _knobs, ...scenario }) => scenario),
     status: async () => statusFrom(await control('GET')),
     turnOn: async (name) => statusFrom(await control('PUT', find(name).knobs)),
@@ -131,44 +129,30 @@ export function knobLab(config: ConsoleConfig, fetchImpl: typeof fetch = fetch):
     },
     reset: async () => statusFrom(await control('PUT', HEALTHY)),
     async checkRandom() {
-      const knobs = await control('GET');
-      const window = '[10m]';
-      const quantile = (q: number, metric: string) => `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket${window})))`;
-      let estimates: RandomCheck['estimates'];
+      if (!config.controlToken) await control('GET'); // the same "no token" answer as every action
+      const urls = {
+        gateway: config.backends.gateway,
+        'model-inference': config.backends.modelInference,
+        'fallback-rules': config.backends.fallbackRules,
+        prometheus: config.backends.prometheus,
+      };
+      let check: Awaited<ReturnType<typeof labCheckRandom>>;
       try {
-        const value = 'tracelab_random_value';
-        const delay = 'tracelab_random_delay';
-        const rows: [string, number, string, number][] = [
-          ['value mean', knobs.random_value_mean!, `sum(rate(${value}_sum${window})) / sum(rate(${value}_count${window}))`, 1],
-          ['value stddev', knobs.random_value_stddev!, `${quantile(0.8413, value)} - ${quantile(0.5, value)}`, 1],
-          ['delay median (ms)', knobs.random_delay_median_ms!, quantile(0.5, delay), 1000],
-          ['delay p99 (ms)', knobs.random_delay_p99_ms!, quantile(0.99, delay), 1000],
-        ];
-        estimates = await Promise.all(
-          rows.map(async ([name, truth, query, scale]) => {
-            const raw = await prometheusValue(query);
-            const estimate = raw === null ? null : raw * scale;
-            const errorPercent = estimate === null || truth === 0 ? null : (Math.abs(estimate - truth) / Math.abs(truth)) * 100;
-            return { name, truth, estimate, errorPercent, ok: errorPercent !== null && errorPercent <= 5 };
-          }),
-        );
-      } catch {
-        throw new LabError(
-          502,
-          'backend_unavailable',
-          `Prometheus at ${config.backends.prometheus} is not answering: start the stack with \`npm start\``,
-        );
+        check = await labCheckRandom({ controlToken: config.controlToken!, urls });
+      } catch (error) {
+        throw new LabError(502, 'check_failed', `the random check failed: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const ok = estimates.every((e) => e.ok);
-      const missing = estimates.some((e) => e.estimate === null);
       return {
-        ok,
-        estimates,
-        message: missing
-          ? 'no /random traffic in the last 10 minutes: send some (docs/lessons/random.md) and check again'
-          : ok
-            ? 'every estimate is within 5 % of the truth'
-            : 'some estimates are more than 5 % off: send more traffic (500 requests) and check again',
+        ok: check.ok,
+        requests: check.requests,
+        message: check.text.split('\n').at(-1) ?? '',
+        estimates: check.estimates.map((e) => ({
+          name: `${e.variable} ${e.quantity}`,
+          truth: e.truth,
+          estimate: e.estimate,
+          errorPercent: e.error * 100,
+          ok: e.error <= RANDOM_TOLERANCE,
+        })),
       };
     },
   };

@@ -74,7 +74,7 @@ export function createConsoleApp(config: ConsoleConfig, lab: Lab = knobLab(confi
     '/api/lab',
     labAction(async () => {
       const status = await lab.status().catch((error: unknown) => ({ error: error instanceof LabError ? error.message : String(error) }));
-      return { scenarios: lab.scenarios, status };
+      return { scenarios: lab.scenarios, status, randomRequests: lab.randomRequests };
     }),
   );
   app.use('/api/lab', express.json({ limit: '4kb' }));

@@ -33,7 +33,15 @@ beforeAll(async () => {
   const config: ConsoleConfig = {
     host: '127.0.0.1',
     port: 0,
-    backends: { jaeger: closed, prometheus: closed, victorialogs: closed, alertRecorder: recorderUrl, modelInference: closed },
+    backends: {
+      jaeger: closed,
+      prometheus: closed,
+      victorialogs: closed,
+      alertRecorder: recorderUrl,
+      gateway: closed,
+      modelInference: closed,
+      fallbackRules: closed,
+    },
     assetsDir: assets,
     controlToken: TOKEN,
   };

@@ -21,6 +21,7 @@ interface LabStatus {
   knobs: Record<string, unknown>;
 }
 interface LabState {
+  randomRequests: number;
   scenarios: Scenario[];
   status: LabStatus | { error: string };
 }
@@ -186,8 +187,8 @@ export function LabPage() {
                   {check.estimates.map((e) => (
                     <tr key={e.name}>
                       <td>{e.name}</td>
-                      <td class="num">{e.truth}</td>
-                      <td class="num">{e.estimate === null ? '–' : e.estimate.toFixed(1)}</td>
+                      <td class="num">{Number(e.truth.toPrecision(3))}</td>
+                      <td class="num">{e.estimate === null ? '–' : Number(e.estimate.toPrecision(3))}</td>
                       <td class="num">
                         {e.errorPercent === null ? '–' : `${e.errorPercent.toFixed(1)} %`} {e.ok ? '✓' : '✗'}
                       </td>
