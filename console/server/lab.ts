@@ -57,10 +57,10 @@ const HEALTHY: Knobs = { latency_median_ms: 40, latency_p99_ms: 180, error_rate:
 const KNOB_SCENARIOS: (LabScenario & { knobs: Knobs })[] = [
   {
     name: 'slow-model',
-    summary: 'inference median 400 ms: the gateway’s 250 ms budget cuts it and falls back (reason timeout), then the circuit opens',
+    summary: 'inference median 600 ms: the gateway’s 250 ms budget cuts it and falls back (reason timeout), then the circuit opens',
     services: ['gateway', 'model-inference'],
     lesson: 'docs/lessons/README.md',
-    knobs: { latency_median_ms: 400, latency_p99_ms: 900 },
+    knobs: { latency_median_ms: 600, latency_p99_ms: 1200 },
   },
   {
     name: 'tail-latency',
