@@ -150,7 +150,7 @@ export function Waterfall({
           aria-level={item.depth + 1}
           aria-selected={false}
           class={`wf-row log${i === activeIndex ? ' active' : ''}`}
-          style={{ top }}
+          style={{ top: `${top}px` }}
           data-log-span-id={item.spanId ?? ''}
           data-index={i}
           tabIndex={-1}
@@ -184,7 +184,7 @@ export function Waterfall({
         aria-selected={span.id === selected}
         aria-label={`${span.service} ${span.operation}, ${formatDuration(span.durationMs)}${row.onCriticalPath ? ', on the critical path' : ''}${span.error ? ', error' : ''}`}
         class={`wf-row${i === activeIndex ? ' active' : ''}`}
-        style={{ top }}
+        style={{ top: `${top}px` }}
         data-span-id={span.id}
         data-service={span.service}
         data-critical={row.onCriticalPath}

@@ -82,7 +82,7 @@ export function edgeLabel(stats: EdgeStats | undefined): string {
 }
 
 const NODE = { width: 170, height: 44 };
-const LABEL = { width: 230, height: 20 };
+const LABEL = { width: 260, height: 20 };
 
 export function layoutServiceMap(dependencies: Dependency[], stats: Map<string, EdgeStats>): ServiceMap {
   const graph = new dagre.graphlib.Graph({ multigraph: false });

@@ -84,7 +84,7 @@ function MapView({ map }: { map: ReturnType<typeof layoutServiceMap> }) {
         {map.edges.map((edge) => (
           <a key={`${edge.from}-${edge.to}`} href={edgeTracesUrl(edge)} class="map-edge" data-edge={`${edge.from}->${edge.to}`}>
             <path d={pathOf(edge.points)} fill="none" stroke="#333" stroke-width={edge.stats.errorRatio ? 3 : 2} marker-end="url(#arrow)" />
-            <rect x={edge.labelX - 115} y={edge.labelY - 10} width={230} height={20} rx={4} fill="#fff" stroke="#bbb" />
+            <rect x={edge.labelX - 130} y={edge.labelY - 10} width={260} height={20} rx={4} fill="#fff" stroke="#bbb" />
             <text x={edge.labelX} y={edge.labelY + 4} text-anchor="middle" class="edge-label">
               {edge.label}
             </text>
