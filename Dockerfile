@@ -1,5 +1,6 @@
-# One image for the three services (and the demo's alert recorder): which one runs is the
-# SERVICE build argument / environment variable. Started exactly like the native runner does.
+# One image for the three services (and the demo's alert recorder and the console): which one
+# runs is the SERVICE build argument / environment variable, or the compose `command`. Started
+# exactly like the native runner does.
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -7,7 +8,10 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY services ./services
 COPY tools ./tools
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY analysis ./analysis
+COPY lab ./lab
+COPY console ./console
+RUN npx tsc -p tsconfig.json && npx vite build console/web --logLevel warn && npm prune --omit=dev
 
 FROM node:24-slim
 WORKDIR /app
@@ -15,6 +19,8 @@ ENV NODE_ENV=production HOST=0.0.0.0 OTEL_EXPORTER_PROMETHEUS_HOST=0.0.0.0
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# Lessons and runbooks, which the console shows.
+COPY docs ./docs
 USER node
 ARG SERVICE=gateway
 ENV SERVICE=${SERVICE}

@@ -28,6 +28,7 @@ export const URLS = {
   alertmanager: backendUrl('alertmanager'),
   alertRecorder: backendUrl('alert-recorder'),
   grafana: backendUrl('grafana'),
+  console: backendUrl('console'),
 } as const;
 
 /** The file where `npm start` leaves the control token for the lab CLI and the console (0600). */
@@ -187,6 +188,7 @@ function summary(stack: Stack): string {
   return `
 tracelab is running (native mode, everything on 127.0.0.1). Logs: ${stack.logDir}
 
+  console        ${URLS.console}         start here: traces, service map, signals, fault lab
   gateway        ${URLS.gateway}         POST /v1/predict, GET /random
   jaeger API     ${URLS.jaeger}/api/services   (no web UI in a native build: use docker compose for the UI)
   prometheus     ${URLS.prometheus}        /api/v1/query?query=up  (API only natively)

@@ -18,7 +18,7 @@ describe('docker-compose.yml', () => {
     const config = JSON.parse(stdout) as { services: Record<string, { ports?: { host_ip: string; published: string }[]; image?: string }> };
     const published = Object.values(config.services).flatMap((s) => s.ports ?? []);
     for (const port of published) expect(port.host_ip).toBe('127.0.0.1');
-    expect(published.map((p) => Number(p.published)).sort((a, b) => a - b)).toEqual([3000, 8080, 9090, 9093, 16686]);
+    expect(published.map((p) => Number(p.published)).sort((a, b) => a - b)).toEqual([3000, 8080, 8090, 9090, 9093, 16686]);
     // Image versions come from the backend recipes: none is left unresolved or floating.
     for (const [name, service] of Object.entries(config.services)) if (service.image) expect(service.image, name).not.toMatch(/:$|latest/);
   });

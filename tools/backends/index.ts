@@ -4,6 +4,7 @@
 import { alertRecorder } from './alert-recorder';
 import { alertmanager } from './alertmanager';
 import { collector } from './collector';
+import { tracelabConsole } from './console';
 import { dockerComposeBuild } from './docker-compose';
 import { grafana } from './grafana';
 import { jaeger } from './jaeger';
@@ -14,7 +15,16 @@ import { victorialogs } from './victorialogs';
 export type { BackendRecipe, GoBuild, Layout } from './recipe';
 export { composeVar } from './recipe';
 
-export const BACKENDS: readonly BackendRecipe[] = [collector, jaeger, prometheus, alertmanager, alertRecorder, victorialogs, grafana];
+export const BACKENDS: readonly BackendRecipe[] = [
+  collector,
+  jaeger,
+  prometheus,
+  alertmanager,
+  alertRecorder,
+  victorialogs,
+  grafana,
+  tracelabConsole,
+];
 
 /** Every Go build, by component: the backends' and the build-only tools'. */
 export const GO_BUILDS: Record<string, GoBuild> = {

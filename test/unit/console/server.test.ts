@@ -1,0 +1,154 @@
+// The console server in-process: the read-only proxy (allow-list, methods, a backend that is
+// down), the alert recorder reached through it for real, lab actions guarded against other
+// origins and never revealing the token, documents, and the single-page app's routes.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsoleConfig } from '../../../console/server/config';
+import { readControlToken } from '../../../console/server/config';
+import { createConsoleApp } from '../../../console/server/server';
+import { createAlertRecorder } from '../../../tools/alert-recorder';
+
+const TOKEN = 'unit-secret-token-42';
+const servers: http.Server[] = [];
+let base = '';
+let recorderUrl = '';
+const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'console-assets-'));
+
+const listen = (server: http.Server) =>
+  new Promise<string>((resolve) => {
+    servers.push(server);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+
+beforeAll(async () => {
+  fs.writeFileSync(path.join(assets, 'index.html'), '<!doctype html><title>console</title>');
+  recorderUrl = await listen(createAlertRecorder());
+  // A port that was just free and is closed again: a backend that is down.
+  const closed = await listen(createAlertRecorder());
+  await new Promise((resolve) => servers.pop()!.close(resolve));
+  const config: ConsoleConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    backends: {
+      jaeger: closed,
+      prometheus: closed,
+      victorialogs: closed,
+      alertRecorder: recorderUrl,
+      gateway: closed,
+      modelInference: closed,
+      fallbackRules: closed,
+    },
+    assetsDir: assets,
+    controlToken: TOKEN,
+  };
+  base = await listen(http.createServer(createConsoleApp(config)));
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  fs.rmSync(assets, { recursive: true, force: true });
+});
+
+const get = async (url: string, init?: RequestInit) => {
+  const response = await fetch(`${base}${url}`, init);
+  const text = await response.text();
+  return { status: response.status, text, json: () => JSON.parse(text) };
+};
+
+describe('console server', () => {
+  it('proxies an allowed read to the real backend', async () => {
+    await fetch(`${recorderUrl}/alerts/default`, { method: 'POST', body: JSON.stringify({ status: 'firing', alerts: [] }) });
+    const answer = await get('/api/proxy/alerts/alerts');
+    expect(answer.status).toBe(200);
+    expect(answer.json()).toMatchObject([{ receiver: 'default', payload: { status: 'firing' } }]);
+  });
+
+  it('refuses paths outside the allow-list and writes', async () => {
+    expect((await get('/api/proxy/prometheus/api/v1/admin/tsdb/delete_series')).status).toBe(404);
+    expect((await get('/api/proxy/nope/x')).status).toBe(404);
+    const write = await get('/api/proxy/alerts/alerts', { method: 'POST', body: '{}' });
+    expect(write.status).toBe(405);
+    expect(write.json().error.code).toBe('method_not_allowed');
+    const json = await get('/api/proxy/logs/select/logsql/query', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(json.status).toBe(405);
+  });
+
+  it('names a backend that is down and says how to start it', async () => {
+    const answer = await get('/api/proxy/jaeger/api/services');
+    expect(answer.status).toBe(502);
+    expect(answer.json().error).toMatchObject({ code: 'backend_unavailable', backend: 'jaeger' });
+    expect(answer.json().error.message).toMatch(/Jaeger at http:\/\/127\.0\.0\.1:\d+ is not answering.*npm start/);
+  });
+
+  it('guards lab actions: JSON only, same origin only, and never shows the token', async () => {
+    const form = await get('/api/lab/reset', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
+    expect(form.status).toBe(415);
+    const crossSite = await get('/api/lab/reset', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(crossSite.status).toBe(403);
+    const unknown = await get('/api/lab/scenarios/nope/on', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json().error.code).toBe('unknown_scenario');
+    const down = await get('/api/lab/reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(down.status).toBe(502);
+    const lab = await get('/api/lab');
+    expect(lab.status).toBe(200);
+    expect(lab.json().scenarios.length).toBeGreaterThan(0);
+    for (const answer of [form, crossSite, unknown, down, lab, await get('/healthz')]) expect(answer.text).not.toContain(TOKEN);
+  });
+
+  it('serves lessons and runbooks by name only', async () => {
+    const runbooks = await get('/api/docs/runbooks');
+    expect(runbooks.status).toBe(200);
+    expect(runbooks.text).toContain('## modelunavailablefallbackserving');
+    expect((await get('/api/docs/random')).text).toContain('histogram');
+    expect((await get('/api/docs/..%2F..%2Fpackage')).status).toBe(404);
+  });
+
+  it('serves the app on every page URL, and JSON 404s elsewhere', async () => {
+    for (const page of [
+      '/',
+      '/traces',
+      '/trace/0123456789abcdef0123456789abcdef',
+      '/trace/a/vs/b',
+      '/services',
+      '/signals',
+      '/lab',
+      '/docs/runbooks',
+    ]) {
+      const answer = await get(page);
+      expect(answer.status, page).toBe(200);
+      expect(answer.text).toContain('<title>console</title>');
+    }
+    const missing = await get('/nowhere');
+    expect(missing.status).toBe(404);
+    expect(missing.json().error.code).toBe('not_found');
+  });
+
+  it('reads the control token from the environment first, then the runner’s file', () => {
+    const file = path.join(assets, 'control-token');
+    fs.writeFileSync(file, 'from-file\n', { mode: 0o600 });
+    expect(readControlToken({ CONTROL_TOKEN: 'from-env' }, file)).toBe('from-env');
+    expect(readControlToken({}, file)).toBe('from-file');
+    expect(readControlToken({}, path.join(assets, 'missing'))).toBeUndefined();
+  });
+});
