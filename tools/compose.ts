@@ -56,9 +56,10 @@ function backendService(recipe: BackendRecipe): Record<string, unknown> {
   const layout = composeLayout(recipe.name, compose.dataDir);
   const args = recipe.args(layout);
   const command = recipe.native && 'node' in recipe.native ? ['node', `dist/tools/${recipe.native.node}`, ...args] : args;
-  const published = BACKENDS.filter((b) => b.name === recipe.name || b.compose.networkOf === recipe.name).flatMap(
-    (b) => b.compose.publish ?? [],
-  );
+  // A component in another's network namespace is published by that namespace's owner.
+  const published = compose.networkOf
+    ? []
+    : BACKENDS.filter((b) => b.name === recipe.name || b.compose.networkOf === recipe.name).flatMap((b) => b.compose.publish ?? []);
   const environment = { ...recipe.env?.(layout), ...compose.extraEnvironment };
   return {
     ...(compose.image ? { image: compose.image } : {}),
