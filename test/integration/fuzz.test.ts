@@ -144,12 +144,7 @@ describe('fuzzed input against the three services', () => {
     );
   });
 
-  // Known bug found by this property (seed 20261125): after a request with a malformed baggage
-  // header (e.g. `O#yd(`), the next good request on the same keep-alive connection is served
-  // without a span (no traceresponse, empty trace_id). Every answer stays a well-formed 2xx/4xx;
-  // only propagation is lost. The fix belongs in the telemetry bootstrap (services/shared/
-  // telemetry.ts, another branch's file): `it.fails` turns red the day it is fixed.
-  it.fails('survives malformed and oversized traceparent/baggage, and propagates the next good request', async () => {
+  it('survives malformed and oversized traceparent/baggage, and answers the next good request', async () => {
     const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
     const badTraceparent = fc.oneof(
       fc.string({ maxLength: 80 }),
@@ -174,7 +169,7 @@ describe('fuzzed input against the three services', () => {
           body,
         });
         expectWellFormed(bad, 'POST', `traceparent ${traceparent.slice(0, 80)} baggage ${baggage.slice(0, 80)}`);
-        // The next good request continues the caller's trace: the answer names the same trace id.
+        // The next good request is served normally (its propagation: see the known bug below).
         const traceId = randomHex(16);
         const good = await send(url(endpoint.service, endpoint.path), {
           method: 'POST',
@@ -183,10 +178,27 @@ describe('fuzzed input against the three services', () => {
         });
         expectWellFormed(good, 'POST', 'good request after a bad one');
         expect(good.status).toBe(200);
-        expect(good.headers.get('traceresponse')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
       }),
       { seed: SEED, numRuns: RUNS.traceHeaders },
     );
+  });
+
+  // Known bug found by the property above (seed 20261125): after a request with a malformed
+  // baggage header such as `O#yd(`, the next good request on the same keep-alive connection is
+  // served without a span (no traceresponse, empty trace_id in the answer). Answers stay
+  // well-formed; only propagation is lost. The fix belongs in the telemetry bootstrap
+  // (services/shared/telemetry.ts, another branch's file): `it.fails` turns red once it is fixed.
+  it.fails('continues the caller trace on the request after a malformed baggage header', async () => {
+    const target = url('fallback-rules', '/v1/decide');
+    const body = JSON.stringify({ features: FEATURES });
+    await send(target, { method: 'POST', headers: { 'content-type': 'application/json', baggage: 'O#yd(' }, body });
+    const traceId = randomHex(16);
+    const good = await send(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomHex(8)}-01` },
+      body,
+    });
+    expect(good.headers.get('traceresponse')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 
   it('answers generated control updates (with the token) with a 2xx or a 4xx JSON error', async () => {
