@@ -71,7 +71,7 @@ export interface LoadLogsOptions {
 const LOG_WINDOW_MS = 5 * 60_000;
 
 /**
- * Loads a trace's log lines from VictoriaLogs (LogsQL on the `trace.id` field, see LOG_FIELDS), in time order.
+ * Loads a trace's log lines from VictoriaLogs (LogsQL on the `trace_id` field, see LOG_FIELDS), in time order.
  * @throws MalformedTraceIdError, BackendUnavailableError
  */
 export async function loadTraceLogs(traceId: string, { logsUrl, trace, limit = 1000 }: LoadLogsOptions): Promise<TraceLogLine[]> {

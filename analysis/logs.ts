@@ -3,11 +3,10 @@ import type { Trace } from './model';
 import { spanIndex } from './model';
 
 /**
- * Log fields that carry the ids. The services log them as `trace.id`/`span.id` because the
- * VictoriaLogs version in use drops the OTLP record's own trace context (services/shared/logger.ts);
- * change these two if the log backend keeps `trace_id`/`span_id` one day.
+ * Log fields that carry the ids: VictoriaLogs stores the OTLP log record's own trace context as
+ * `trace_id`/`span_id` (the services send no copies of their own).
  */
-export const LOG_FIELDS = { traceId: 'trace.id', spanId: 'span.id' } as const;
+export const LOG_FIELDS = { traceId: 'trace_id', spanId: 'span_id' } as const;
 
 /** One log line of a trace. */
 export interface TraceLogLine {

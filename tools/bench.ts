@@ -599,7 +599,7 @@ function traceComplete(t: JaegerTrace | undefined): boolean {
 async function logLines(traceId: string): Promise<Record<string, unknown>[]> {
   const response = await fetch(`${URLS.victorialogs}/select/logsql/query`, {
     method: 'POST',
-    body: new URLSearchParams({ query: `trace.id:"${traceId}" "request completed"` }),
+    body: new URLSearchParams({ query: `trace_id:"${traceId}" "request completed"` }),
   });
   const text = await response.text();
   return text

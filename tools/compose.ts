@@ -51,6 +51,9 @@ function dependsOn(self: string, dependencies: readonly string[]): Record<string
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
+/** A stateful backend's storage survives `docker compose down`/`up` in a named volume. */
+const dataVolume = (recipe: BackendRecipe) => (recipe.stateful && recipe.compose.dataDir ? `${recipe.name}-data` : undefined);
+
 function backendService(recipe: BackendRecipe): Record<string, unknown> {
   const { compose } = recipe;
   const layout = composeLayout(recipe.name, compose.dataDir);
@@ -61,13 +64,18 @@ function backendService(recipe: BackendRecipe): Record<string, unknown> {
     ? []
     : BACKENDS.filter((b) => b.name === recipe.name || b.compose.networkOf === recipe.name).flatMap((b) => b.compose.publish ?? []);
   const environment = { ...recipe.env?.(layout), ...compose.extraEnvironment };
+  const volumes = [
+    ...recipe.configFolders.map((folder) => `./${folder}:/etc/tracelab/${folder}:ro`),
+    ...(dataVolume(recipe) ? [`${dataVolume(recipe)}:${compose.dataDir}`] : []),
+  ];
   return {
     ...(compose.image ? { image: compose.image } : {}),
     ...(compose.build ? { build: compose.build } : {}),
     ...(compose.networkOf ? { network_mode: `service:${compose.networkOf}` } : {}),
+    ...(compose.user ? { user: compose.user } : {}),
     ...(command.length ? { command } : {}),
     ...(Object.keys(environment).length ? { environment } : {}),
-    ...(recipe.configFolders.length ? { volumes: recipe.configFolders.map((folder) => `./${folder}:/etc/tracelab/${folder}:ro`) } : {}),
+    ...(volumes.length ? { volumes } : {}),
     ...(published.length ? { ports: published.map((port) => `127.0.0.1:${port}:${port}`) } : {}),
     ...(compose.healthcheck
       ? { healthcheck: wgetHealthcheck(`http://127.0.0.1:${recipe.ports[recipe.ready.port]}${recipe.ready.path}`) }
@@ -108,7 +116,8 @@ export function composeDocument(): string {
     ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, applicationService(name)])),
     ...Object.fromEntries(BACKENDS.map((recipe) => [recipe.name, backendService(recipe)])),
   };
-  return HEADER + stringify({ services }, { lineWidth: 0 });
+  const volumes = Object.fromEntries(BACKENDS.flatMap((recipe) => (dataVolume(recipe) ? [[dataVolume(recipe), {}]] : [])));
+  return HEADER + stringify({ services, volumes }, { lineWidth: 0 });
 }
 
 if (require.main === module) {

@@ -1,12 +1,17 @@
 // The native stack, no Docker: what runs comes from the backend registry (tools/backends/) and
 // the service registry (services/registry.ts); this file only supervises: check ports, start in
-// dependency order, wait until each is ready, stop everything on Ctrl-C or SIGTERM.
-// Everything binds to 127.0.0.1; state lives in .tracelab/ (removed by `npm run clean`).
+// dependency order, wait until each is ready, restart a process that dies (with backoff), stop
+// everything on Ctrl-C or SIGTERM. Everything binds to 127.0.0.1; state lives in .tracelab/
+// (removed by `npm run clean`). A running stack answers on a unix socket in that folder (0600:
+// only its owner may talk to it), which `status` and `restart` use.
 //
-//   node dist/tools/stack.js up      (npm start)
-//   node dist/tools/stack.js clean   (npm run clean)
+//   node dist/tools/stack.js up               (npm start)
+//   node dist/tools/stack.js status           (npm run stack -- status)
+//   node dist/tools/stack.js restart <name>   (npm run stack -- restart <name>)
+//   node dist/tools/stack.js clean            (npm run clean)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
 import { ensureBackend, findOnPath } from './backends';
@@ -43,18 +48,57 @@ interface StackProcess {
   spec: ProcessSpec;
 }
 
+/** The socket a running stack answers `status` and `restart` on. */
+export const controlSocketFile = (state: string = stateDir) => path.join(state, 'control.sock');
+
+export interface ProcessStatus {
+  name: string;
+  /** running; backoff (died, restart pending); held (stopped on purpose); starting. */
+  state: 'starting' | 'running' | 'backoff' | 'held';
+  pid?: number;
+  ports: number[];
+  /** Restarts after the process died (supervision), since the stack started. */
+  restarts: number;
+}
+
+export interface KillOptions {
+  /** SIGKILL (default: a crash) or SIGTERM (a clean stop). */
+  signal?: 'SIGKILL' | 'SIGTERM';
+  /** Let supervision start it again, as after any crash (default false: it stays down until restart()). */
+  supervise?: boolean;
+}
+
 export interface Stack {
   urls: typeof URLS;
   controlToken: string;
   logDir: string;
-  /** Stops one process (SIGKILL: a crash, as a fault-injection lesson wants). */
-  kill(name: string): Promise<void>;
-  /** Starts a stopped process again and waits until it is ready. */
+  /** Ends one process; it stays down unless `supervise` (fault drills want both). */
+  kill(name: string, options?: KillOptions): Promise<void>;
+  /** Stops a process if it runs, starts it again and waits until it is ready. */
   restart(name: string): Promise<void>;
+  status(): ProcessStatus[];
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;
+/** Restart delays double from the first to the last; a process that ran this long starts over. */
+const BACKOFF_FIRST_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
+const BACKOFF_RESET_AFTER_MS = 60_000;
+
+/** Where one process of the stack is in its life, as supervision sees it. */
+interface Supervised {
+  process: StackProcess;
+  current?: RunningProcess;
+  startedAt: number;
+  /** Supervision restarts it when it dies; false while stopped on purpose. */
+  wanted: boolean;
+  state: ProcessStatus['state'];
+  restarts: number;
+  /** Consecutive quick deaths: the backoff exponent. */
+  quickDeaths: number;
+  timer?: NodeJS.Timeout;
+}
 
 export function nativeLayout(name: string, data: string, controlToken: string): Layout {
   return {
@@ -144,20 +188,73 @@ export async function startStack({
   fs.mkdirSync(logDir, { recursive: true });
   fs.writeFileSync(controlTokenFile(state), `${token}\n`, { mode: 0o600 });
 
-  const running = new Map<string, RunningProcess>();
-  const stopAll = async () => {
-    for (const r of [...running.values()].reverse()) await r.stop();
-    running.clear();
+  const supervised = new Map<string, Supervised>(
+    processes.map((p) => [p.name, { process: p, startedAt: 0, wanted: true, state: 'held', restarts: 0, quickDeaths: 0 }]),
+  );
+  let stopping = false;
+  const entry = (name: string) => {
+    const found = supervised.get(name);
+    if (!found) throw new Error(`unknown process ${name}; known: ${processes.map((p) => p.name).join(', ')}`);
+    return found;
   };
-  const startOne = async (p: StackProcess) => {
+
+  const startOne = async (s: Supervised) => {
+    const p = s.process;
     const started = Date.now();
     if (p.dataDir) fs.mkdirSync(p.dataDir, { recursive: true });
-    running.set(p.name, await startProcess(p.spec, { logFile: path.join(logDir, `${p.name}.log`), readyTimeoutMs: READY_TIMEOUT_MS }));
+    s.state = 'starting';
+    const running = await startProcess(p.spec, { logFile: path.join(logDir, `${p.name}.log`), readyTimeoutMs: READY_TIMEOUT_MS });
+    s.current = running;
+    s.startedAt = Date.now();
+    s.state = 'running';
+    void running.exited.then((code) => onExit(s, running, code));
     log(`  ✓ ${p.name.padEnd(16)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   };
 
+  /** A process ended: unless that was asked for, start it again after a growing delay. */
+  const onExit = (s: Supervised, ended: RunningProcess, code: number | null) => {
+    if (s.current !== ended) return;
+    s.current = undefined;
+    if (stopping || !s.wanted) {
+      s.state = 'held';
+      return;
+    }
+    scheduleRestart(s, `exited (${code === null ? 'killed by a signal' : `code ${code}`})`);
+  };
+
+  const scheduleRestart = (s: Supervised, why: string) => {
+    s.quickDeaths = Date.now() - s.startedAt > BACKOFF_RESET_AFTER_MS ? 0 : s.quickDeaths + 1;
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, s.quickDeaths - 1));
+    s.state = 'backoff';
+    log(`  ↻ ${s.process.name} ${why}: restarting in ${(delay / 1000).toFixed(0)} s (restart ${s.restarts + 1})`);
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      if (stopping || !s.wanted) {
+        s.state = 'held';
+        return;
+      }
+      s.restarts++;
+      startOne(s).catch((error: unknown) => {
+        if (!stopping && s.wanted) scheduleRestart(s, `did not start (${(error as Error).message})`);
+      });
+    }, delay);
+  };
+
+  const holdDown = async (s: Supervised, end: (r: RunningProcess) => Promise<void>) => {
+    s.wanted = false;
+    clearTimeout(s.timer);
+    s.timer = undefined;
+    if (s.current) await end(s.current);
+    s.state = 'held';
+  };
+
+  const stopAll = async () => {
+    stopping = true; // first, synchronously: children dying from the same Ctrl-C are not restarted
+    for (const s of [...supervised.values()].reverse()) await holdDown(s, (r) => r.stop());
+  };
+
   try {
-    for (const p of processes) await startOne(p);
+    for (const p of processes) await startOne(entry(p.name));
   } catch (error) {
     await stopAll();
     throw error;
@@ -167,21 +264,93 @@ export async function startStack({
     urls: URLS,
     controlToken: token,
     logDir,
-    async kill(name) {
-      const r = running.get(name);
+    async kill(name, { signal = 'SIGKILL', supervise = false } = {}) {
+      const s = entry(name);
+      const r = s.current;
       if (!r) throw new Error(`${name} is not running`);
-      await r.kill('SIGKILL');
-      running.delete(name);
+      if (supervise) return void (await r.kill(signal));
+      await holdDown(s, (running) => running.kill(signal));
     },
     async restart(name) {
-      const p = processes.find((candidate) => candidate.name === name);
-      if (!p) throw new Error(`unknown process ${name}`);
-      await running.get(name)?.stop();
-      running.delete(name);
-      await startOne(p);
+      const s = entry(name);
+      await holdDown(s, (r) => r.stop());
+      s.wanted = true;
+      await startOne(s);
     },
+    status: () =>
+      [...supervised.values()].map((s) => ({
+        name: s.process.name,
+        state: s.state,
+        ...(s.current ? { pid: s.current.pid } : {}),
+        ports: s.process.ports,
+        restarts: s.restarts,
+      })),
     stop: stopAll,
   };
+}
+
+/** Serves `status` and `restart` for a running stack on a unix socket only its owner can open. */
+export async function serveControl(stack: Stack, socketFile: string): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+    const restart = /^\/restart\/([\w-]+)$/.exec(req.url ?? '');
+    if (req.method === 'GET' && req.url === '/status') reply(200, stack.status());
+    else if (req.method === 'POST' && restart)
+      stack.restart(restart[1]!).then(
+        () =>
+          reply(
+            200,
+            stack.status().find((p) => p.name === restart[1]),
+          ),
+        (error: unknown) => reply(400, { error: (error as Error).message }),
+      );
+    else reply(404, { error: 'GET /status or POST /restart/<name>' });
+  });
+  fs.rmSync(socketFile, { force: true }); // left by a stack that was killed (the port check ruled out a live one)
+  const previous = process.umask(0o177); // the socket is created 0600 (no window with wider rights)
+  try {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketFile, resolve));
+  } finally {
+    process.umask(previous);
+  }
+  fs.chmodSync(socketFile, 0o600);
+  return server;
+}
+
+/** One request to a running stack's control socket. */
+function askStack(method: 'GET' | 'POST', urlPath: string): Promise<unknown> {
+  const socketPath = controlSocketFile();
+  if (!fs.existsSync(socketPath)) throw new Error(`no running stack (${socketPath} is missing): start it with npm start`);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path: urlPath }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on('end', () => {
+        const parsed = JSON.parse(body) as { error?: string };
+        if (res.statusCode !== 200) reject(new Error(parsed.error ?? `status ${res.statusCode}`));
+        else resolve(parsed);
+      });
+    });
+    req.on('error', (error) => reject(new Error(`the stack does not answer on ${socketPath}: ${error.message}`)));
+    req.end();
+  });
+}
+
+function statusTable(rows: ProcessStatus[]): string {
+  const lines = [['process', 'state', 'pid', 'port(s)', 'restarts']];
+  for (const r of rows) lines.push([r.name, r.state, r.pid ? String(r.pid) : '-', r.ports.join(','), String(r.restarts)]);
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  return lines
+    .map((l) =>
+      l
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function summary(stack: Stack): string {
@@ -205,7 +374,8 @@ Make the model fail and watch the fallback:
   curl -s -X PUT ${URLS.modelInference}/v1/control -H "authorization: Bearer $(cat ${controlTokenFile()})" \\
     -H 'content-type: application/json' -d '{"error_rate":1}'
 
-Ctrl-C stops everything.`;
+Supervision restarts a process that dies. npm run stack -- status   shows them all;
+npm run stack -- restart <name>   restarts one. Ctrl-C stops everything.`;
 }
 
 async function main(command: string | undefined): Promise<void> {
@@ -214,12 +384,21 @@ async function main(command: string | undefined): Promise<void> {
     console.log(`removed ${stateDir}`);
     return;
   }
-  if (command !== 'up') throw new Error('usage: stack.js up | clean');
+  if (command === 'status') return void console.log(statusTable((await askStack('GET', '/status')) as ProcessStatus[]));
+  if (command === 'restart') {
+    const name = process.argv[3];
+    if (!name) throw new Error('usage: stack.js restart <name>');
+    console.log(statusTable([(await askStack('POST', `/restart/${name}`)) as ProcessStatus]));
+    return;
+  }
+  if (command !== 'up') throw new Error('usage: stack.js up | status | restart <name> | clean');
   console.log('Starting tracelab…');
   const stack = await startStack();
+  const control = await serveControl(stack, controlSocketFile());
   console.log(summary(stack));
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: stopping…`);
+    control.close();
     await stack.stop();
     console.log('stopped.');
     process.exit(0);

@@ -1,6 +1,7 @@
 // Listens, and shuts down cleanly: stop accepting, finish in-flight requests, flush telemetry.
 
 import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { Logger } from './logger';
@@ -31,11 +32,37 @@ export const controlTokenShape = {
   CONTROL_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8).optional()),
 };
 
+/**
+ * Requests Node's HTTP parser rejects before Express sees them (headers over Node's 16 KiB limit,
+ * broken request lines) get the services' JSON error shape instead of Node's empty answer. Kept
+ * here, free of imports: config modules load this file before the telemetry SDK patches HTTP.
+ */
+function answerUnparsableRequests(server: Server, logger: Logger): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'request headers exceed the 16 KiB limit']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'request_timeout', 'request was not received in time']
+          : [400, 'Bad Request', 'malformed_request', 'request is not valid HTTP'];
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    logger.warn({ code, problem: message }, 'bad request');
+  });
+}
+
 export function serve(app: Express, options: { host: string; port: number; name: string; logger: Logger }): Server {
   const { host, port, name, logger } = options;
   const server = app.listen(port, host, () => {
     logger.info({ host, port }, `${name} listening`);
   });
+  answerUnparsableRequests(server, logger);
   const stop = (signal: string) => {
     logger.info({ signal }, `${name} shutting down`);
     server.close(() => {

@@ -10,16 +10,16 @@ describe('signal correlations', () => {
   it('goes log → trace → logs', async () => {
     const { body } = await predict();
     // A log line found the way a person would: by service and message.
-    const lines = await waitForLogs(`{service.name="model-inference"} "request completed" trace.id:${body.trace_id}`);
-    const traceId = lines[0]!['trace.id']!;
+    const lines = await waitForLogs(`{service.name="model-inference"} "request completed" trace_id:${body.trace_id}`);
+    const traceId = lines[0]!.trace_id!;
     expect(traceId).toBe(body.trace_id);
 
-    // The VictoriaLogs derived field `trace.id` opens this trace in Jaeger.
+    // The VictoriaLogs derived field `trace_id` opens this trace in Jaeger.
     const trace = await waitForTrace(traceId, ['gateway', 'model-inference']);
     expect(trace.traceID).toBe(traceId);
 
     // Jaeger → logs: the query the Jaeger datasource's tracesToLogsV2 link runs.
-    const logs = await waitForLogs(`trace.id:"${traceId}"`, (rows) => servicesOf(rows).size === 2);
+    const logs = await waitForLogs(`trace_id:"${traceId}"`, (rows) => servicesOf(rows).size === 2);
     expect(servicesOf(logs)).toEqual(new Set(['gateway', 'model-inference']));
   });
 
@@ -40,9 +40,9 @@ describe('signal correlations', () => {
     const services = serverServices(trace);
     expect(services).toContain('gateway');
 
-    const logs = await waitForLogs(`trace.id:"${traceId}"`, (rows) => servicesOf(rows).size === services.size);
+    const logs = await waitForLogs(`trace_id:"${traceId}"`, (rows) => servicesOf(rows).size === services.size);
     expect(servicesOf(logs)).toEqual(services);
     // Every line carries the id its derived field links back to Jaeger with.
-    expect(new Set(logs.map((l) => l['trace.id']))).toEqual(new Set([traceId]));
+    expect(new Set(logs.map((l) => l.trace_id))).toEqual(new Set([traceId]));
   });
 });

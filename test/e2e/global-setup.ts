@@ -1,6 +1,8 @@
 // Starts the real native stack once for all e2e test files, and stops it afterwards. Test files
-// run in worker processes, so the stack's process control (kill/restart, for fault tests) is
-// offered to them over a small loopback HTTP endpoint.
+// run in worker processes, so the stack's process control (kill/restart/status, for fault tests
+// and drills) is offered to them over a small loopback HTTP endpoint:
+//   POST /kill/<name>[?signal=SIGTERM][&supervise=1]   (default SIGKILL, stays down)
+//   POST /restart/<name>     GET /status
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -25,9 +27,16 @@ export default async function setup(project: TestProject) {
     fresh: true,
   });
   const control = http.createServer((req, res) => {
-    const match = /^\/(kill|restart)\/([\w-]+)$/.exec(req.url ?? '');
+    const url = new URL(req.url ?? '/', 'http://stack');
+    if (req.method === 'GET' && url.pathname === '/status')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stack.status()));
+    const match = /^\/(kill|restart)\/([\w-]+)$/.exec(url.pathname);
     if (req.method !== 'POST' || !match) return void res.writeHead(404).end();
-    const action = match[1] === 'kill' ? stack.kill(match[2]!) : stack.restart(match[2]!);
+    const signal = url.searchParams.get('signal') === 'SIGTERM' ? 'SIGTERM' : 'SIGKILL';
+    const action =
+      match[1] === 'kill'
+        ? stack.kill(match[2]!, { signal, supervise: url.searchParams.get('supervise') === '1' })
+        : stack.restart(match[2]!);
     action.then(
       () => res.writeHead(204).end(),
       (error: unknown) => res.writeHead(500).end(String(error)),

@@ -38,7 +38,7 @@ describe('model-errors', () => {
     expect(tag(fallback, 'tracelab.fallback.reason')).toBe('error');
     expect(serviceOf(t, fallback)).toBe('gateway');
     // The logs: model-inference's error line, in the same trace.
-    await waitForLogs(`{service.name="model-inference"} _time:5m "inference failed" trace.id:"${failed.traceId}"`);
+    await waitForLogs(`{service.name="model-inference"} _time:5m "inference failed" trace_id:"${failed.traceId}"`);
 
     // The alert, under steady traffic.
     const stop = steadyTraffic(120_000);

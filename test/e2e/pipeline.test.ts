@@ -148,13 +148,13 @@ describe('logs in VictoriaLogs', () => {
     const traceId: string = body.trace_id;
     const services = (rows: Record<string, string>[]) => new Set(rows.map((r) => r['service.name']));
     // Each service exports its own log batches: wait until both have arrived.
-    const byTrace = await waitForLogs(`trace.id:${traceId}`, (rows) => services(rows).size === 2);
+    const byTrace = await waitForLogs(`trace_id:${traceId}`, (rows) => services(rows).size === 2);
     expect(services(byTrace)).toEqual(new Set(['gateway', 'model-inference']));
     const t = await waitForTrace(traceId, ['gateway', 'model-inference']);
     const spanIds = new Set(t.spans.map((s) => s.spanID));
-    for (const record of byTrace) expect(spanIds.has(record['span.id']!), `log span.id ${record['span.id']}`).toBe(true);
+    for (const record of byTrace) expect(spanIds.has(record.span_id!), `log span_id ${record.span_id}`).toBe(true);
 
-    const byService = await waitForLogs(`{service.name="gateway"} trace.id:${traceId} "request completed"`);
+    const byService = await waitForLogs(`{service.name="gateway"} trace_id:${traceId} "request completed"`);
     expect(byService.length).toBeGreaterThanOrEqual(1);
   });
 });
@@ -172,7 +172,7 @@ describe('privacy', () => {
     expect(stored).not.toContain(email);
     expect(stored).toContain('lesson-client');
 
-    const logs = await waitForLogs(`trace.id:${body.trace_id}`);
+    const logs = await waitForLogs(`trace_id:${body.trace_id}`);
     expect(JSON.stringify(logs)).not.toContain(secret);
     expect(JSON.stringify(logs)).not.toContain(email);
   });

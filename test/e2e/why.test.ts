@@ -56,7 +56,7 @@ async function requestAndWait(mustHave: string[] = []): Promise<{ body: Record<s
     { timeoutMs: 30_000, intervalMs: 500, what: `spans ${mustHave.join(', ')} of trace ${body.trace_id}` },
   );
   const servers = trace.spans.filter((s) => tag(s, 'span.kind') === 'server').length;
-  await waitForLogs(`trace.id:${body.trace_id} "request completed"`, (rows) => rows.length >= servers);
+  await waitForLogs(`trace_id:${body.trace_id} "request completed"`, (rows) => rows.length >= servers);
   return { body, trace };
 }
 
@@ -104,8 +104,8 @@ function expectWellFormedPath(report: TraceReport, trace: JaegerTrace) {
 
 /** The CLI's log lines are the ones VictoriaLogs holds for the trace, each under its own span. */
 async function expectSameLogs(report: TraceReport) {
-  const rows = await logsQuery(`trace.id:${report.trace_id}`, 1000);
-  expect(report.logs.map((l) => l.span_id).sort()).toEqual(rows.map((r) => r['span.id']).sort());
+  const rows = await logsQuery(`trace_id:${report.trace_id}`, 1000);
+  expect(report.logs.map((l) => l.span_id).sort()).toEqual(rows.map((r) => r['span_id']).sort());
   expect(report.logs.map((l) => l.message).sort()).toEqual(rows.map((r) => r._msg).sort());
   for (const line of report.logs) expect(report.spans.map((s) => s.span_id)).toContain(line.under_span_id);
   expect(report.logs.map((l) => l.time_ms)).toEqual([...report.logs.map((l) => l.time_ms)].sort((a, b) => a - b));

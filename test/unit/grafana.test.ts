@@ -58,7 +58,7 @@ describe('grafana provisioning', () => {
     const logs = datasources.find((d) => d.type === 'victoriametrics-logs-datasource')!;
     expect(byUid.get(prometheus.jsonData!.exemplarTraceIdDestinations[0].datasourceUid)).toBe('jaeger');
     expect(byUid.get(jaeger.jsonData!.tracesToLogsV2.datasourceUid)).toBe('victoriametrics-logs-datasource');
-    expect(jaeger.jsonData!.tracesToLogsV2.query).toContain('trace.id');
+    expect(jaeger.jsonData!.tracesToLogsV2.query).toContain('trace_id');
     expect(byUid.get(jaeger.jsonData!.tracesToMetrics.datasourceUid)).toBe('prometheus');
     expect(byUid.get(logs.jsonData!.derivedFields[0].datasourceUid)).toBe('jaeger');
   });

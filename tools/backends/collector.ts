@@ -40,10 +40,12 @@ export const collector: BackendRecipe = {
   ready: { port: 'http', path: '/' },
   dependsOn: ['jaeger', 'prometheus', 'victorialogs'],
   configFolders: ['collector'],
-  stateful: false,
+  // Its persistent sending queues (file_storage) live in its data folder.
+  stateful: true,
   args: (layout) => [`--config=${layout.repoPath('collector', 'config.yaml')}`],
   env: (layout) => ({
     COLLECTOR_LISTEN_HOST: layout.listenHost,
+    COLLECTOR_QUEUE_DIR: layout.dataDir,
     // A YAML list in one variable: the collector parses a variable that is a whole value as YAML.
     SERVICE_SCRAPE_CONFIGS: JSON.stringify(serviceScrapeConfigs(layout)),
     JAEGER_OTLP_GRPC_ADDR: layout.address('jaeger', 4327),
@@ -53,5 +55,6 @@ export const collector: BackendRecipe = {
   compose: {
     build: { context: './collector', args: { COLLECTOR_VERSION: VERSION } },
     healthcheck: true,
+    dataDir: '/var/lib/otelcol/queue',
   },
 };

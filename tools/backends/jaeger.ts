@@ -1,5 +1,5 @@
 // Jaeger v2: trace storage and query API, and the Monitor (SPM) API over the span metrics.
-import { type BackendRecipe, buildInsideModule } from './recipe';
+import { type BackendRecipe, buildInsideModule, composeVar } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '2.13.0';
@@ -27,8 +27,18 @@ export const jaeger: BackendRecipe = {
   // Its Monitor (SPM) API reads Prometheus only when asked: no start-up dependency.
   dependsOn: [],
   configFolders: ['jaeger'],
-  stateful: false,
+  // Traces on Badger in its data folder (JAEGER_TRACE_STORAGE=memory keeps them in memory).
+  stateful: true,
   args: (layout) => [`--config=${layout.repoPath('jaeger', 'config.yaml')}`],
-  env: (layout) => ({ JAEGER_LISTEN_HOST: layout.listenHost, PROMETHEUS_URL: `http://${layout.address('prometheus', 9090)}` }),
-  compose: { image: `jaegertracing/jaeger:${VERSION}`, publish: [16686] },
+  env: (layout) => ({
+    JAEGER_LISTEN_HOST: layout.listenHost,
+    PROMETHEUS_URL: `http://${layout.address('prometheus', 9090)}`,
+    JAEGER_BADGER_DIR: layout.dataDir,
+    // The user's choice wins natively; compose reads them from the user's environment.
+    JAEGER_TRACE_STORAGE:
+      layout.mode === 'native' ? (process.env.JAEGER_TRACE_STORAGE ?? 'badger') : composeVar('JAEGER_TRACE_STORAGE', ':-badger'),
+    JAEGER_RETENTION: layout.mode === 'native' ? (process.env.JAEGER_RETENTION ?? '72h') : composeVar('JAEGER_RETENTION', ':-72h'),
+  }),
+  // The image runs as an unprivileged user that cannot write a fresh named volume's root.
+  compose: { image: `jaegertracing/jaeger:${VERSION}`, publish: [16686], dataDir: '/badger', user: 'root' },
 };

@@ -41,6 +41,8 @@ export interface ComposeRecipe {
   publish?: number[];
   /** Storage folder inside the container. */
   dataDir?: string;
+  /** Runs as this user (an image whose user cannot write its data volume). */
+  user?: string;
   /** The image has wget for a health check (distroless images do not). */
   healthcheck?: boolean;
   /** Entries a user must set, e.g. Grafana's admin password. */

@@ -5,19 +5,19 @@ import { readEnvFile, repoRoot } from '../paths';
 import { type BackendRecipe, buildInsideModule } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
-const VERSION = '1.110.0';
+const VERSION = '1.52.1';
 
 export const victorialogs: BackendRecipe = {
   name: 'victorialogs',
   summary: 'VictoriaLogs: log storage, LogsQL queries and its own log UI (/select/vmui)',
   build: {
-    // The newest VictoriaLogs source the module proxy serves lives inside VictoriaMetrics.
-    // Its vendor/ folder is not in the module zip, hence -mod=mod.
+    // VictoriaLogs' own module (it stores OTLP records' trace_id/span_id as fields). Its vendor/
+    // folder is not in the module zip, hence -mod=mod.
     version: VERSION,
     recipe: 1,
     binaries: ['victorialogs'],
     async build(version, workDir, outDir) {
-      await buildInsideModule('github.com/VictoriaMetrics/VictoriaMetrics', `v${version}`, workDir, [
+      await buildInsideModule('github.com/VictoriaMetrics/VictoriaLogs', `v${version}`, workDir, [
         { pkg: './app/victoria-logs', out: `${outDir}/victorialogs`, flags: ['-mod=mod'] },
       ]);
     },
@@ -30,7 +30,7 @@ export const victorialogs: BackendRecipe = {
   args: (layout) => ['-envflag.enable', `-storageDataPath=${layout.dataDir}`, `-httpListenAddr=${layout.listenHost}:9428`],
   env: () => readEnvFile(path.join(repoRoot, 'victorialogs', 'victorialogs.env')),
   compose: {
-    build: { context: './victorialogs', args: { VICTORIALOGS_SOURCE_VERSION: VERSION } },
+    build: { context: './victorialogs', args: { VICTORIALOGS_VERSION: VERSION } },
     dataDir: '/tmp/vlogs',
     healthcheck: true,
   },

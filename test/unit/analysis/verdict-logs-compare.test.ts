@@ -155,8 +155,8 @@ describe('logs of a trace', () => {
     'host.name': 'vm',
     'service.name': 'gateway',
     severity: 'warn',
-    'trace.id': TRACE_ID,
-    'span.id': span,
+    trace_id: TRACE_ID,
+    span_id: span,
     ...extra,
   });
 

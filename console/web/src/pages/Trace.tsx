@@ -384,7 +384,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
           </table>
         ) : (
           <p class="hint">
-            No log lines carry this trace's id (VictoriaLogs, <code>trace.id:{report.trace_id}</code>). Lines arrive a second or two after
+            No log lines carry this trace's id (VictoriaLogs, <code>trace_id:{report.trace_id}</code>). Lines arrive a second or two after
             the request: reload to see them.
           </p>
         )}
