@@ -104,7 +104,7 @@ describe('console', () => {
     // The trace's log lines: as many as VictoriaLogs holds, each under the span that wrote it.
     const logRows = await page.$$eval('.wf-row.log', (elements) => elements.map((e) => e.getAttribute('data-log-span-id')));
     expect(logRows).toHaveLength(logs.length);
-    const spanOfLog = new Set(logs.map((l) => l['span_id']));
+    const spanOfLog = new Set(logs.map((l) => l.span_id));
     for (const spanId of logRows) expect(spanOfLog.has(spanId!) && service.has(spanId!), `log under ${spanId}`).toBe(true);
     expect(await page.$$eval('table.logs tbody tr', (r) => r.length)).toBe(logs.length);
     await screenshot(page, 'trace');

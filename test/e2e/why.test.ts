@@ -105,7 +105,7 @@ function expectWellFormedPath(report: TraceReport, trace: JaegerTrace) {
 /** The CLI's log lines are the ones VictoriaLogs holds for the trace, each under its own span. */
 async function expectSameLogs(report: TraceReport) {
   const rows = await logsQuery(`trace_id:${report.trace_id}`, 1000);
-  expect(report.logs.map((l) => l.span_id).sort()).toEqual(rows.map((r) => r['span_id']).sort());
+  expect(report.logs.map((l) => l.span_id).sort()).toEqual(rows.map((r) => r.span_id).sort());
   expect(report.logs.map((l) => l.message).sort()).toEqual(rows.map((r) => r._msg).sort());
   for (const line of report.logs) expect(report.spans.map((s) => s.span_id)).toContain(line.under_span_id);
   expect(report.logs.map((l) => l.time_ms)).toEqual([...report.logs.map((l) => l.time_ms)].sort((a, b) => a - b));
