@@ -9,7 +9,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { repoRoot } from '../../tools/paths';
 import { type ConsoleConfig, loadConfig } from './config';
-import { knobLab, type Lab, LabError } from './lab';
+import { type Lab, LabError, scenarioLab } from './lab';
 import { proxyHandler, sendError } from './proxy';
 
 /** Client-side routes: reloading any of them serves the app. */
@@ -41,7 +41,7 @@ function sameOriginJson(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-export function createConsoleApp(config: ConsoleConfig, lab: Lab = knobLab(config)): express.Express {
+export function createConsoleApp(config: ConsoleConfig, lab: Lab = scenarioLab(config)): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
