@@ -104,8 +104,10 @@ function instrumentations(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv): 
         require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
       const peers = new Map(Object.entries(defaults.peerServices ?? {}));
       return new UndiciInstrumentation({
-        // Health probes (readyz) have no parent span: no orphan client traces for them.
-        requireParentforSpans: true,
+        // No client spans for health probes (readyz asks its dependencies' /healthz). A real call
+        // made without a parent still gets its span: a root client span is how a trace that lost
+        // its context shows up (the broken-propagation lesson).
+        ignoreRequestHook: (request: { path: string }) => UNTRACED_PATHS.has(request.path.split('?')[0]!),
         startSpanHook: (request: { origin: string }) => {
           const peer = peers.get(request.origin);
           return peer ? { 'peer.service': peer } : {};

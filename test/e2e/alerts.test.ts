@@ -18,10 +18,33 @@ afterAll(async () => {
   await restoreHealthyModel();
 });
 
+/**
+ * Waits until neither Prometheus nor Alertmanager holds the alert: an earlier test that made the
+ * model fail (a lab scenario) can leave it firing for a minute, and Alertmanager does not notify
+ * again about an alert it already delivered (repeat_interval), so this test's fault must start
+ * from a clean state to see its own firing notification.
+ */
+async function alertGone(): Promise<void> {
+  await eventually(
+    async () => {
+      const prometheus = (await (await fetch(`${URLS.prometheus}/api/v1/alerts`)).json()) as {
+        data: { alerts: { labels: Record<string, string> }[] };
+      };
+      const alertmanager = (await (
+        await fetch(`${URLS.alertmanager}/api/v2/alerts?${new URLSearchParams({ filter: `alertname="${ALERT}"` })}`)
+      ).json()) as unknown[];
+      return prometheus.data.alerts.every((a) => a.labels.alertname !== ALERT) && alertmanager.length === 0 ? true : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 2000, what: `${ALERT} to be gone from Prometheus and Alertmanager before the test's own fault` },
+  );
+}
+
 describe('the fallback alert', () => {
   it('fires when the model fails, reaches the major receiver, and resolves when it recovers', async () => {
-    const stopTraffic = steadyTraffic(240_000);
+    const stopTraffic = steadyTraffic(420_000);
     try {
+      await restoreHealthyModel();
+      await alertGone();
       const faultStart = Date.now();
       await setModelBehaviour({ error_rate: 1 });
 
@@ -60,5 +83,6 @@ describe('the fallback alert', () => {
     } finally {
       await stopTraffic();
     }
-  });
+    // Waiting for a clean start, the firing and the resolution each have their own deadline above.
+  }, 600_000);
 });
