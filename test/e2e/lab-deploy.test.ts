@@ -24,19 +24,28 @@ describe('bad-deploy', () => {
     // The same customers (a seeded mix), scored higher by version 2.
     expect(mean(scores(V2))).toBeGreaterThan(mean(scores(V1)) + 0.15);
 
+    // The recording rule works on rates over the last minute: keep a trickle of the same mix
+    // flowing while waiting, so the evidence does not fade before a rule evaluation sees it.
     const psi = await eventually(
       async () => {
+        await drive(20, 4, customers(10));
         const [v2] = await promQuery(`tracelab:model_score:psi_version_vs_others{model_version="${V2}"}`);
         return v2 && Number(v2.value[1]) > 0.25 ? Number(v2.value[1]) : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 1000, what: 'version drift above 0.25 in the recording rule' },
+      { timeoutMs: 90_000, intervalMs: 1000, what: 'version drift above 0.25 in the recording rule' },
     );
     expect(psi).toBeGreaterThan(0.25);
-    await eventually(async () => ((await alertState('ModelVersionScoreShift')) === 'firing' ? true : undefined), {
-      timeoutMs: 90_000,
-      intervalMs: 1000,
-      what: 'ModelVersionScoreShift firing',
-    });
+    await eventually(
+      async () => {
+        await drive(20, 4, customers(10));
+        return (await alertState('ModelVersionScoreShift')) === 'firing' ? true : undefined;
+      },
+      {
+        timeoutMs: 90_000,
+        intervalMs: 1000,
+        what: 'ModelVersionScoreShift firing',
+      },
+    );
 
     await resetAll();
     const metric = 'tracelab_model_predictions_total';
@@ -44,5 +53,5 @@ describe('bad-deploy', () => {
     expect(result.every((a) => a.body.model_version === V1)).toBe(true);
     expect(await promNumber(during(`${metric}{model_version="${V2}"}`, start, end))).toBe(0);
     expect(await promNumber(during(`${metric}{model_version="${V1}"}`, start, end))).toBe(60);
-  });
+  }, 300_000);
 });
