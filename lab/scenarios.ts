@@ -181,6 +181,16 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   }),
   scenario({
+    name: 'memory-leak',
+    summary: 'each inference keeps some heap forever: the heap gauge climbs, GC works harder, the heap-growth alert fires',
+    test: 'test/e2e/lab-runtime.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: { description: '64 KiB kept per inference', knobs: { 'model-inference': { leak_kb_per_request: 64 } } },
+      severe: { description: '256 KiB kept per inference', knobs: { 'model-inference': { leak_kb_per_request: 256 } } },
+    },
+  }),
+  scenario({
     name: 'bad-deploy',
     summary: 'model version 2 takes a share of the traffic and scores everyone higher: drift between versions',
     test: 'test/e2e/lab-deploy.test.ts',
