@@ -4,19 +4,12 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { scenarioOn } from '../../lab/actions';
 import { putKnobs } from '../../lab/context';
-import { alertState, drive, during, lab, overPhase, promNumber, resetAll } from './lab-support';
+import { alertState, drive, during, lab, modelAnswersAgain, overPhase, promNumber, resetAll } from './lab-support';
 import { eventually, type JaegerSpan, serviceOf, tag, waitForCompleteTrace, waitForLogs } from './support';
 import { steadyTraffic } from './traffic';
 
 beforeEach(resetAll);
 afterAll(resetAll);
-
-const modelAnswersAgain = () =>
-  eventually(async () => ((await drive(1, 1))[0]!.body.source === 'model' ? true : undefined), {
-    timeoutMs: 30_000,
-    intervalMs: 250,
-    what: 'the gateway to answer from the model again',
-  });
 
 const ALERT = 'ModelUnavailableFallbackServing';
 

@@ -4,19 +4,10 @@
 // evidence is gone.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { scenarioOn } from '../../lab/actions';
-import { drive, lab, resetAll, whyTrace } from './lab-support';
-import { eventually } from './support';
+import { drive, lab, modelAnswersAgain, resetAll, whyTrace } from './lab-support';
 
 beforeEach(resetAll);
 afterAll(resetAll);
-
-/** Waits until the gateway answers from the model again (after a reset the circuit may still be open). */
-const modelAnswersAgain = () =>
-  eventually(async () => ((await drive(1, 1))[0]!.body.source === 'model' ? true : undefined), {
-    timeoutMs: 30_000,
-    intervalMs: 250,
-    what: 'the gateway to answer from the model again',
-  });
 
 describe('slow-fallback', () => {
   it('makes the answers as slow as the rules while the model is down; reset makes them fast again', async () => {

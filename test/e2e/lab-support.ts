@@ -123,3 +123,11 @@ export async function whyTrace(traceId: string): Promise<{ trace: Trace; report:
   const trace = await loadTrace(traceId, { jaegerUrl: URLS.jaeger });
   return { trace, report: analyzeTrace(trace) };
 }
+
+/** Waits until the gateway answers from the model again (after a reset the circuit may still be open). */
+export const modelAnswersAgain = () =>
+  eventually(async () => ((await drive(1, 1))[0]!.body.source === 'model' ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    what: 'the gateway to answer from the model again',
+  });

@@ -1,12 +1,12 @@
 // `npm run why` on the real stack: the CLI reads Jaeger's OTLP API and VictoriaLogs; each test
 // reads the same trace independently from Jaeger's legacy API (microseconds, tags) and checks the
 // CLI's JSON against it: spans, the critical path, the verdict's numbers, the log lines.
-import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TraceComparison, TraceReport } from '../../analysis';
 import { repoRoot } from '../../tools/paths';
+import { closedPort } from '../support/ports';
 import {
   eventually,
   type JaegerSpan,
@@ -109,15 +109,6 @@ async function expectSameLogs(report: TraceReport) {
   expect(report.logs.map((l) => l.message).sort()).toEqual(rows.map((r) => r._msg).sort());
   for (const line of report.logs) expect(report.spans.map((s) => s.span_id)).toContain(line.under_span_id);
   expect(report.logs.map((l) => l.time_ms)).toEqual([...report.logs.map((l) => l.time_ms)].sort((a, b) => a - b));
-}
-
-/** A loopback port nothing listens on: taken from the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const modelCall = (trace: JaegerTrace) =>

@@ -1,19 +1,10 @@
 // Telemetry faults must never fail or slow user requests: with nothing listening on the OTLP
 // endpoint, the services answer as usual and do not flood their output with export errors.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../support/ports';
 import { type Cluster, predict, startCluster } from './harness';
 
 let cluster: Cluster;
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   cluster = await startCluster({}, `http://127.0.0.1:${await closedPort()}`);
