@@ -40,6 +40,38 @@ export const RANDOM_EXERCISE_SEED = 2026;
 
 export const SCENARIOS: readonly Scenario[] = [
   scenario({
+    name: 'slow-model',
+    summary: "inference's median latency goes up; the gateway's budget cuts it and falls back, then the circuit opens",
+    test: 'test/e2e/lab-latency.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: 'median 200 ms, p99 400 ms: most calls fit the 250 ms budget',
+        knobs: { 'model-inference': { latency_median_ms: 200, latency_p99_ms: 400, seed: LAB_SEED } },
+      },
+      severe: {
+        description: 'median 600 ms, p99 1200 ms: every call blows the budget',
+        knobs: { 'model-inference': { latency_median_ms: 600, latency_p99_ms: 1200, seed: LAB_SEED } },
+      },
+    },
+  }),
+  scenario({
+    name: 'tail-latency',
+    summary: 'only the p99 of inference grows; the median falls and the mean barely moves',
+    test: 'test/e2e/lab-latency.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: {
+        description: 'median 30 ms, p99 400 ms',
+        knobs: { 'model-inference': { latency_median_ms: 30, latency_p99_ms: 400, seed: LAB_SEED } },
+      },
+      severe: {
+        description: 'median 20 ms, p99 600 ms',
+        knobs: { 'model-inference': { latency_median_ms: 20, latency_p99_ms: 600, seed: LAB_SEED } },
+      },
+    },
+  }),
+  scenario({
     name: 'model-errors',
     summary: 'a share of inferences fail; the gateway falls back with reason error and the fallback alert fires',
     test: 'test/e2e/lab-errors.test.ts',
@@ -146,6 +178,16 @@ export const SCENARIOS: readonly Scenario[] = [
         description: 'model down, rules take 600 ms',
         knobs: { 'model-inference': { error_rate: 1 }, 'fallback-rules': { latency_ms: 600 } },
       },
+    },
+  }),
+  scenario({
+    name: 'memory-leak',
+    summary: 'each inference keeps some heap forever: the heap gauge climbs, GC works harder, the heap-growth alert fires',
+    test: 'test/e2e/lab-runtime.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: { description: '64 KiB kept per inference', knobs: { 'model-inference': { leak_kb_per_request: 64 } } },
+      severe: { description: '256 KiB kept per inference', knobs: { 'model-inference': { leak_kb_per_request: 256 } } },
     },
   }),
   scenario({

@@ -4,7 +4,7 @@
 import { inject } from 'vitest';
 import { analyzeTrace, loadTrace, type Trace, type TraceReport } from '../../analysis';
 import { resetLab } from '../../lab/actions';
-import { DEFAULT_URLS, type LabContext } from '../../lab/context';
+import { DEFAULT_URLS, type LabContext, putKnobs } from '../../lab/context';
 import { eventually, FEATURES, promQuery, URLS, waitForCompleteTrace } from './support';
 
 export const lab = (): LabContext => ({ controlToken: inject('controlToken'), urls: DEFAULT_URLS });
@@ -124,10 +124,19 @@ export async function whyTrace(traceId: string): Promise<{ trace: Trace; report:
   return { trace, report: analyzeTrace(trace) };
 }
 
-/** Waits until the gateway answers from the model again (after a reset the circuit may still be open). */
-export const modelAnswersAgain = () =>
-  eventually(async () => ((await drive(1, 1))[0]!.body.source === 'model' ? true : undefined), {
+/** Seed of the model's draws after a reset: its first 80 latencies are 175 ms at most. */
+const AFTER_RESET_SEED = 11;
+
+/**
+ * Waits until the gateway answers from the model again (after a reset the circuit may still be
+ * open), then seeds the model's draws: the default latency has a tail past the gateway's 250 ms
+ * budget (about one draw in 400), so an unseeded check of "all from the model" would fail now and then.
+ */
+export async function modelAnswersAgain(): Promise<void> {
+  await eventually(async () => ((await drive(1, 1))[0]!.body.source === 'model' ? true : undefined), {
     timeoutMs: 30_000,
     intervalMs: 250,
     what: 'the gateway to answer from the model again',
   });
+  await putKnobs('model-inference', { seed: AFTER_RESET_SEED }, lab());
+}

@@ -1,5 +1,7 @@
 // The fault mechanics the lab turns on, without HTTP: the gateway's model pool, the model's
 // lock, CPU work and heap leak, and version 2's shifted scores.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createPool } from '../../services/gateway/src/clients';
 import { burnCpu, LEAK_CAP_BYTES, Leak, Mutex } from '../../services/model-inference/src/faults';
@@ -86,6 +88,19 @@ describe('the inference faults', () => {
     expect(leak.retainedBytes).toBe(LEAK_CAP_BYTES);
     leak.release();
     expect(leak.retainedBytes).toBe(0);
+  });
+
+  it('the leak really occupies the heap, not just its own count', () => {
+    // A garbage collection before each reading, so only live objects count.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const leak = new Leak();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 256; i++) leak.add(64);
+    gc();
+    expect(process.memoryUsage().heapUsed - before).toBeGreaterThan(0.9 * leak.retainedBytes);
+    leak.release();
   });
 
   it('version 2 scores the same customer higher', () => {

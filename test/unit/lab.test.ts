@@ -51,6 +51,14 @@ describe('the fault lab scenarios', () => {
     }
   });
 
+  it('name only lessons that exist in the knob table', () => {
+    const names = new Set(SCENARIOS.map((s) => s.name));
+    for (const knobs of Object.values(KNOB_TABLE) as KnobSet[]) {
+      for (const knob of Object.values(knobs))
+        for (const lesson of knob.lessons) expect(names, `${knob.env} → ${lesson}`).toContain(lesson);
+    }
+  });
+
   it('refuse unknown scenarios with the list of known ones', () => {
     expect(() => findScenario('nope')).toThrow(/unknown scenario "nope"; scenarios: .*random/);
   });
