@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GO_BUILDS, type GoBuild } from './backends/index';
+import { buildLog } from './backends/recipe';
 
 /** A binary some Go build yields (collector, promtool, docker-compose, …). */
 export type BackendName = string;
@@ -67,9 +68,46 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Seconds each component's last build took on this machine: the next progress estimate. */
+function buildTimesFile(): string {
+  return path.join(cacheRoot(), '..', 'build-times.json');
+}
+
+function readBuildTimes(): Record<string, number> {
+  try {
+    return JSON.parse(fs.readFileSync(buildTimesFile(), 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+function recordBuildTime(key: string, seconds: number): void {
+  fs.writeFileSync(buildTimesFile(), `${JSON.stringify({ ...readBuildTimes(), [key]: Math.round(seconds) }, null, 2)}\n`);
+}
+
+/** This machine's last time for a component, else the documented estimate. */
+function expectedSeconds(key: string, component: GoBuild): { seconds: number; source: string } {
+  const measured = readBuildTimes()[key];
+  return measured
+    ? { seconds: measured, source: 'its last build here' }
+    : { seconds: component.estimateS, source: 'first build: estimate' };
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** What is still to build after the current component, for the overall estimate. */
+interface Progress {
+  index: number;
+  count: number;
+  laterSeconds: number;
+}
+
 const building = new Map<string, Promise<string>>();
 
-async function ensureComponent(key: string, component: GoBuild): Promise<string> {
+async function ensureComponent(key: string, component: GoBuild, progress?: Progress): Promise<string> {
   const { dir, version } = componentDir(key, component);
   const complete = () => component.binaries.every((b) => fs.existsSync(path.join(dir, b)));
   if (complete()) return dir;
@@ -77,20 +115,55 @@ async function ensureComponent(key: string, component: GoBuild): Promise<string>
   if (!pending) {
     pending = withLock(`${dir}.lock`, async () => {
       if (complete()) return dir; // another process built it while we waited
+      const expected = expectedSeconds(key, component);
+      const step = progress ? `(${progress.index}/${progress.count}) ` : '';
+      console.log(
+        `[backends] ${step}building ${key} ${version} from the Go module proxy: ~${formatDuration(expected.seconds)} (${expected.source})`,
+      );
+      const logFile = path.join(cacheRoot(), '..', 'logs', `${key}-${version}.log`);
+      fs.mkdirSync(path.dirname(logFile), { recursive: true });
+      const log = fs.createWriteStream(logFile);
       const started = Date.now();
-      console.log(`[backends] building ${key} ${version} from the Go module proxy (first run on this machine)…`);
+      // A line every 30 s: a cold build is minutes of silence otherwise.
+      const ticker = setInterval(() => {
+        const elapsed = (Date.now() - started) / 1000;
+        const later = progress?.laterSeconds ?? 0;
+        console.log(
+          elapsed < expected.seconds
+            ? `[backends]   ${key}: ${formatDuration(elapsed)} so far; about ${formatDuration(expected.seconds - elapsed + later)} left in all`
+            : `[backends]   ${key}: ${formatDuration(elapsed)} so far, longer than its ~${formatDuration(expected.seconds)}; then about ${formatDuration(later)} more`,
+        );
+      }, 30_000);
       const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `tracelab-${key}-`));
       const outDir = `${dir}.partial`;
       fs.rmSync(outDir, { recursive: true, force: true });
       fs.mkdirSync(outDir, { recursive: true });
       try {
-        await component.build(version, workDir, outDir);
+        await buildLog.run(
+          (text) => log.write(text),
+          () => component.build(version, workDir, outDir),
+        );
         fs.renameSync(outDir, dir);
+      } catch (error) {
+        log.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+        const lastLines = (error instanceof Error ? error.message : String(error)).trimEnd().split('\n').slice(-15);
+        throw new Error(
+          [
+            `building ${key} ${version} failed after ${formatDuration((Date.now() - started) / 1000)}. Its last lines:`,
+            ...lastLines.map((line) => `    ${line}`),
+            `  whole log: ${logFile}`,
+            '  retry with the same command: what finished is cached and not built again.',
+          ].join('\n'),
+        );
       } finally {
+        clearInterval(ticker);
+        await new Promise((resolve) => log.end(resolve));
         fs.rmSync(workDir, { recursive: true, force: true });
         fs.rmSync(outDir, { recursive: true, force: true });
       }
-      console.log(`[backends] built ${key} ${version} in ${((Date.now() - started) / 1000).toFixed(0)} s → ${dir}`);
+      const seconds = (Date.now() - started) / 1000;
+      recordBuildTime(key, seconds);
+      console.log(`[backends] built ${key} ${version} in ${formatDuration(seconds)} → ${dir}`);
       return dir;
     });
     building.set(key, pending);
@@ -104,8 +177,25 @@ export async function ensureBackend(name: BackendName): Promise<string> {
   return path.join(await ensureComponent(key, component), name);
 }
 
-/** Builds one at a time: the machine has two cores and each Go build uses both. */
+/**
+ * Builds what is missing one at a time (the machine has two cores and each Go build uses both),
+ * saying up front what will be built and how long that should take.
+ */
 export async function ensureBackends(names: BackendName[] = backendNames): Promise<Record<BackendName, string>> {
+  const missing = [...new Map(names.map((name) => componentOf(name))).entries()].filter(([key, component]) => {
+    const { dir } = componentDir(key, component);
+    return !component.binaries.every((b) => fs.existsSync(path.join(dir, b)));
+  });
+  const seconds = missing.map(([key, component]) => expectedSeconds(key, component).seconds);
+  if (missing.length) {
+    const plan = missing.map(([key], i) => `${key} ~${formatDuration(seconds[i]!)}`).join(', ');
+    const total = seconds.reduce((a, b) => a + b, 0);
+    console.log(`[backends] ${missing.length} to build once on this machine (${plan}): about ${formatDuration(total)} in all`);
+  }
+  for (const [i, [key, component]] of missing.entries()) {
+    const laterSeconds = seconds.slice(i + 1).reduce((a, b) => a + b, 0);
+    await ensureComponent(key, component, { index: i + 1, count: missing.length, laterSeconds });
+  }
   const paths = {} as Record<BackendName, string>;
   for (const name of names) paths[name] = await ensureBackend(name);
   return paths;

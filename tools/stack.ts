@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
-import { ensureBackend, findOnPath } from './backends';
+import { ensureBackend, ensureBackends, findOnPath } from './backends';
 import { BACKENDS, type BackendRecipe, backend, type Layout, startOrder } from './backends/index';
 import { distDir, repoRoot, stateDir } from './paths';
 import { busyPorts, type ProcessSpec, type RunningProcess, startProcess } from './process';
@@ -121,6 +121,8 @@ async function nativeCommand(recipe: BackendRecipe): Promise<{ command: string; 
 
 async function backendProcesses(data: string, controlToken: string, log: (line: string) => void): Promise<StackProcess[]> {
   const processes: StackProcess[] = [];
+  // Whatever is not built yet is built first, with one plan and estimate for all of it.
+  await ensureBackends(BACKENDS.filter((recipe) => !recipe.native).map((recipe) => recipe.name));
   for (const recipe of BACKENDS) {
     const command = await nativeCommand(recipe);
     if (!command) {

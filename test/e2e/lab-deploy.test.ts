@@ -3,7 +3,7 @@
 // and its alert show it. After the reset only version 1 answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioOn } from '../../lab/actions';
-import { alertState, customers, drive, during, lab, overPhase, promNumber, resetAll } from './lab-support';
+import { alertState, customers, drive, during, lab, modelAnswersAgain, overPhase, promNumber, resetAll } from './lab-support';
 import { eventually, promQuery } from './support';
 
 beforeAll(resetAll);
@@ -48,6 +48,7 @@ describe('bad-deploy', () => {
     );
 
     await resetAll();
+    await modelAnswersAgain();
     const metric = 'tracelab_model_predictions_total';
     const { start, end, result } = await overPhase([`${metric}{job="model-inference"}`], () => drive(60, 4, customers(11)));
     expect(result.every((a) => a.body.model_version === V1)).toBe(true);

@@ -12,6 +12,7 @@ export const alertmanager: BackendRecipe = {
   build: {
     version: VERSION,
     recipe: 1,
+    estimateS: 40,
     binaries: ['alertmanager', 'amtool'],
     // Its web UI is embedded from ui/app/dist, which the module zip lacks: build with a
     // placeholder page (the API, which Prometheus and amtool use, is complete).

@@ -26,6 +26,7 @@ export const collector: BackendRecipe = {
   build: {
     version: VERSION,
     recipe: 1,
+    estimateS: 300,
     binaries: ['collector'],
     inputs: () => fs.readFileSync(manifestPath, 'utf8'),
     async build(version, workDir, outDir) {

@@ -5,6 +5,7 @@ import { buildInsideModule, type GoBuild } from './recipe';
 export const dockerComposeBuild: GoBuild = {
   version: '2.40.3',
   recipe: 1,
+  estimateS: 70,
   binaries: ['docker-compose'],
   // v2.x: newer majors need a newer Go than this machine's.
   async build(version, workDir, outDir) {

@@ -13,6 +13,7 @@ export const jaeger: BackendRecipe = {
     // A replace directive in its go.mod means building inside the module.
     version: VERSION,
     recipe: 1,
+    estimateS: 160,
     binaries: ['jaeger'],
     inputs: () => MODULE_VERSION,
     async build(_version, workDir, outDir) {

@@ -13,6 +13,7 @@ export const prometheus: BackendRecipe = {
     // web UI assets are not in the module (the HTTP API works).
     version: VERSION,
     recipe: 1,
+    estimateS: 240,
     binaries: ['prometheus', 'promtool'],
     async build(version, workDir, outDir) {
       // Prometheus X.Y.Z is published as Go module v0.(X*100+Y).Z.

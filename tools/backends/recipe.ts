@@ -1,6 +1,7 @@
 // What a backend recipe says: how its binaries are built from the Go module proxy, and how it
 // runs, natively and in compose. One module per backend in this folder; index.ts lists them.
-import { execFileSync, spawn } from 'node:child_process';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -26,6 +27,11 @@ export interface GoBuild {
   binaries: string[];
   /** Bump when the build steps change: part of the cache key, so old binaries are not reused. */
   recipe: number;
+  /**
+   * Seconds a cold build took on a quiet 2-core machine (docs/backends.md): the progress estimate
+   * until this machine has built it once and recorded its own time.
+   */
+  estimateS: number;
   /** Extra inputs that change the build (hashed into the cache key). */
   inputs?: () => string;
   build: (version: string, workDir: string, outDir: string) => Promise<void>;
@@ -76,12 +82,18 @@ export interface BackendRecipe {
 // GOWORK=off: some modules ship a go.work naming folders that are not in the module zip.
 export const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOWORK: 'off' };
 
+/** Where the build that is running writes its commands' whole output (set by tools/backends.ts). */
+export const buildLog = new AsyncLocalStorage<(text: string) => void>();
+
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): Promise<void> {
   return new Promise((resolve, reject) => {
+    const write = buildLog.getStore();
+    write?.(`$ ${command} ${args.join(' ')}\n`);
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     const keep = (chunk: Buffer) => {
       const text = chunk.toString();
+      write?.(text);
       tail = (tail + text).slice(-4000);
       // Module downloads are the slow, silent part on a fresh machine: show them.
       for (const line of text.split('\n')) if (line.startsWith('go: downloading')) process.stdout.write(`    ${line}\n`);
@@ -111,10 +123,17 @@ export async function buildInsideModule(
   builds: { pkg: string; out: string; flags?: string[] }[],
   prepare?: (src: string) => void,
 ): Promise<void> {
-  const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], { env: goEnv, encoding: 'utf8' })) as {
-    Dir?: string;
-    Error?: string;
-  };
+  // Asynchronously, so the progress ticker keeps going through a slow download.
+  const info = await new Promise<{ Dir?: string; Error?: string }>((resolve) => {
+    execFile('go', ['mod', 'download', '-json', `${module}@${version}`], { env: goEnv, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      buildLog.getStore()?.(`$ go mod download -json ${module}@${version}\n${stdout}${stderr}`);
+      try {
+        resolve(JSON.parse(stdout));
+      } catch {
+        resolve({ Error: String(stderr || error) });
+      }
+    });
+  });
   if (!info.Dir) throw new Error(`go mod download ${module}@${version}: ${info.Error ?? 'no Dir'}`);
   const src = path.join(workDir, 'src');
   fs.cpSync(info.Dir, src, { recursive: true });

@@ -15,6 +15,7 @@ export const victorialogs: BackendRecipe = {
     // folder is not in the module zip, hence -mod=mod.
     version: VERSION,
     recipe: 1,
+    estimateS: 60,
     binaries: ['victorialogs'],
     async build(version, workDir, outDir) {
       await buildInsideModule('github.com/VictoriaMetrics/VictoriaLogs', `v${version}`, workDir, [
