@@ -37,6 +37,12 @@ function componentDir(key: string, component: GoBuild): { dir: string; version: 
   return { dir: path.join(cacheRoot(), `${key}-${version}-${recipe}`), version };
 }
 
+/** Whether every binary of a component is in the cache. */
+function isBuilt(key: string, component: GoBuild): boolean {
+  const { dir } = componentDir(key, component);
+  return component.binaries.every((b) => fs.existsSync(path.join(dir, b)));
+}
+
 /** A directory lock: mkdir is atomic, and a lock whose owner died is taken over. */
 async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
   fs.mkdirSync(path.dirname(lockDir), { recursive: true });
@@ -93,7 +99,7 @@ function expectedSeconds(key: string, component: GoBuild): { seconds: number; so
     : { seconds: component.estimateS, source: 'first build: estimate' };
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }
@@ -109,12 +115,11 @@ const building = new Map<string, Promise<string>>();
 
 async function ensureComponent(key: string, component: GoBuild, progress?: Progress): Promise<string> {
   const { dir, version } = componentDir(key, component);
-  const complete = () => component.binaries.every((b) => fs.existsSync(path.join(dir, b)));
-  if (complete()) return dir;
+  if (isBuilt(key, component)) return dir;
   let pending = building.get(key);
   if (!pending) {
     pending = withLock(`${dir}.lock`, async () => {
-      if (complete()) return dir; // another process built it while we waited
+      if (isBuilt(key, component)) return dir; // another process built it while we waited
       const expected = expectedSeconds(key, component);
       const step = progress ? `(${progress.index}/${progress.count}) ` : '';
       console.log(
@@ -182,10 +187,7 @@ export async function ensureBackend(name: BackendName): Promise<string> {
  * saying up front what will be built and how long that should take.
  */
 export async function ensureBackends(names: BackendName[] = backendNames): Promise<Record<BackendName, string>> {
-  const missing = [...new Map(names.map((name) => componentOf(name))).entries()].filter(([key, component]) => {
-    const { dir } = componentDir(key, component);
-    return !component.binaries.every((b) => fs.existsSync(path.join(dir, b)));
-  });
+  const missing = [...new Map(names.map((name) => componentOf(name))).entries()].filter(([key, component]) => !isBuilt(key, component));
   const seconds = missing.map(([key, component]) => expectedSeconds(key, component).seconds);
   if (missing.length) {
     const plan = missing.map(([key], i) => `${key} ~${formatDuration(seconds[i]!)}`).join(', ');
@@ -224,8 +226,7 @@ async function main(argv: string[]): Promise<void> {
   } else if (command === 'list') {
     for (const [key, component] of Object.entries(GO_BUILDS)) {
       const { dir, version } = componentDir(key, component);
-      const cached = component.binaries.every((b) => fs.existsSync(path.join(dir, b)));
-      console.log(`${key.padEnd(13)} ${version.padEnd(10)} ${cached ? 'cached ' : 'missing'} ${dir}`);
+      console.log(`${key.padEnd(13)} ${version.padEnd(10)} ${isBuilt(key, component) ? 'cached ' : 'missing'} ${dir}`);
     }
   } else {
     throw new Error('usage: backends.js build [name…] | path <name> | list');

@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { analyzeTrace, loadTrace, type Trace, type TraceReport } from '../../analysis';
 import { resetLab } from '../../lab/actions';
 import { DEFAULT_URLS, type LabContext, putKnobs } from '../../lab/context';
-import { eventually, FEATURES, promQuery, URLS, waitForCompleteTrace } from './support';
+import { concurrently, eventually, FEATURES, predict, promQuery, URLS, untilModelAnswers, waitForCompleteTrace } from './support';
 
 export const lab = (): LabContext => ({ controlToken: inject('controlToken'), urls: DEFAULT_URLS });
 
@@ -41,25 +41,12 @@ export function customers(seed: number): () => typeof FEATURES | Record<string, 
 }
 
 /** Sends `count` predictions, `concurrency` at a time; answers in completion order. */
-export async function drive(count: number, concurrency: number, features: () => unknown = () => FEATURES): Promise<Answer[]> {
-  const answers: Answer[] = [];
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < count) {
-        sent++;
-        const started = performance.now();
-        const response = await fetch(`${URLS.gateway}/v1/predict`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ customer_id: 'lab-customer', features: features() }),
-        });
-        const body = (await response.json()) as Record<string, any>;
-        answers.push({ status: response.status, body, ms: performance.now() - started, traceId: String(body.trace_id ?? '') });
-      }
-    }),
-  );
-  return answers;
+export function drive(count: number, concurrency: number, features: () => unknown = () => FEATURES): Promise<Answer[]> {
+  return concurrently(count, concurrency, async () => {
+    const started = performance.now();
+    const { status, body } = await predict({}, { customer_id: 'lab-customer', features: features() });
+    return { status, body, ms: performance.now() - started, traceId: String(body.trace_id ?? '') };
+  });
 }
 
 /** Time (s) of the newest sample of a metric in Prometheus, once one newer than now has arrived. */
@@ -133,10 +120,6 @@ const AFTER_RESET_SEED = 11;
  * budget (about one draw in 400), so an unseeded check of "all from the model" would fail now and then.
  */
 export async function modelAnswersAgain(): Promise<void> {
-  await eventually(async () => ((await drive(1, 1))[0]!.body.source === 'model' ? true : undefined), {
-    timeoutMs: 30_000,
-    intervalMs: 250,
-    what: 'the gateway to answer from the model again',
-  });
+  await untilModelAnswers();
   await putKnobs('model-inference', { seed: AFTER_RESET_SEED }, lab());
 }

@@ -21,12 +21,16 @@ export const HEALTHY_MODEL = { latency_median_ms: 20, latency_p99_ms: 80, error_
  */
 export async function restoreHealthyModel(): Promise<void> {
   await setModelBehaviour(HEALTHY_MODEL);
-  await eventually(async () => ((await predict()).body.source === 'model' ? true : undefined), {
+  await untilModelAnswers();
+}
+
+/** Waits until the gateway answers from the model (after failures the circuit may still be open). */
+export const untilModelAnswers = () =>
+  eventually(async () => ((await predict()).body.source === 'model' ? true : undefined), {
     timeoutMs: 30_000,
-    intervalMs: 500,
+    intervalMs: 250,
     what: 'the gateway to answer from the model again',
   });
-}
 
 /** Kills (SIGKILL) or restarts a process of the stack started by global-setup. */
 export async function stackControl(action: 'kill' | 'restart', name: string): Promise<void> {
@@ -34,19 +38,24 @@ export async function stackControl(action: 'kill' | 'restart', name: string): Pr
   if (!response.ok) throw new Error(`${action} ${name}: ${response.status} ${await response.text()}`);
 }
 
-/** Sends `count` predictions, `concurrency` at a time; returns their HTTP statuses. */
-export async function burst(count: number, concurrency = 8, body?: unknown): Promise<number[]> {
-  const statuses: number[] = [];
-  let next = 0;
+/** Runs `one` `count` times, `concurrency` at a time; the results in completion order. */
+export async function concurrently<T>(count: number, concurrency: number, one: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let started = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next++;
-        statuses.push((await predict({}, body)).status);
+      while (started < count) {
+        started++;
+        results.push(await one());
       }
     }),
   );
-  return statuses;
+  return results;
+}
+
+/** Sends `count` predictions, `concurrency` at a time; returns their HTTP statuses. */
+export async function burst(count: number, concurrency = 8, body?: unknown): Promise<number[]> {
+  return (await concurrently(count, concurrency, () => predict({}, body))).map((answer) => answer.status);
 }
 
 export interface JaegerSpan {
