@@ -150,8 +150,9 @@ async function ensureComponent(key: string, component: GoBuild, progress?: Progr
         );
         fs.renameSync(outDir, dir);
       } catch (error) {
-        log.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
-        const lastLines = (error instanceof Error ? error.message : String(error)).trimEnd().split('\n').slice(-15);
+        const message = error instanceof Error ? error.message : String(error);
+        log.write(`\n${message}\n`);
+        const lastLines = message.trimEnd().split('\n').slice(-15);
         throw new Error(
           [
             `building ${key} ${version} failed after ${formatDuration((Date.now() - started) / 1000)}. Its last lines:`,
