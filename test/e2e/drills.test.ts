@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { SERVICE_REGISTRY } from '../../services/registry';
 import { stateDir } from '../../tools/paths';
-import { eventually, jaegerTrace, logsQuery, predict, restoreHealthyModel, URLS, waitForCompleteTrace } from './support';
+import { eventually, jaegerTrace, logsQuery, predict, promQuery, restoreHealthyModel, URLS, waitForCompleteTrace } from './support';
 
 /** The outage every backend drill holds: long enough for the SDK and collector retries to give up on a memory queue. */
 const OUTAGE_MS = 30_000;
@@ -60,6 +61,25 @@ function queueBytes(): number {
   return fs.readdirSync(dir).reduce((sum, file) => sum + fs.statSync(path.join(dir, file)).size, 0);
 }
 
+/** The gateway's own count of answered predictions, read from its /metrics (what Prometheus scrapes). */
+async function gatewayPredictCount(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${SERVICE_REGISTRY.gateway.metricsPort}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('http_server_request_duration_count{'))
+    .filter((line) => line.includes('http_route="/v1/predict"') && line.includes('http_response_status_code="200"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+/** The raw samples of one series over the last `seconds` (a range selector: query_range's lookback would hide a hole). */
+async function promRange(series: string, seconds: number): Promise<[number, string][]> {
+  const params = new URLSearchParams({ query: `${series}[${seconds}s]` });
+  const body = (await (await fetch(`${URLS.prometheus}/api/v1/query?${params}`)).json()) as {
+    data: { result: { values: [number, string][] }[] };
+  };
+  return body.data.result[0]?.values ?? [];
+}
+
 /** Traces of `ids` that Jaeger has complete (a root, and a server span under every client span). */
 async function completeTraces(ids: string[]): Promise<number> {
   let complete = 0;
@@ -84,6 +104,7 @@ async function accessLogTraceIds(sinceMs: number): Promise<Set<string>> {
 describe('outage drills', () => {
   it('loses no span, log line or counter increment while Jaeger, VictoriaLogs and Prometheus are down 30 s and the collector restarts', async () => {
     const started = Date.now();
+    const countBefore = await gatewayPredictCount();
     const load = steadyLoad();
     // Requests before the outage reach every backend normally.
     await eventually(() => (load.traceIds.length >= 20 ? true : undefined), { timeoutMs: 10_000, what: 'load to start' });
@@ -138,30 +159,31 @@ describe('outage drills', () => {
     });
     const logsRecovered = Date.now() - backAt;
 
-    // Metrics: the services' counters are pulled by the collector every 5 s; while the collector
-    // itself restarts nobody scrapes, so a pull model loses resolution there (not counts: the
-    // counter is cumulative and the next scrape carries every increment). Queued samples of the
-    // outage arrive in order, so the series has no hole longer than the collector's restart plus
-    // a few scrape intervals (25 s, measured 17 s); without the queue the hole would be the whole outage.
-    const series = 'http_server_request_duration_count{job="gateway",http_route="/v1/predict",http_response_status_code="200"}';
-    const windowS = Math.ceil((backAt - outageStart) / 1000) + 20;
-    const maxGapS = await eventually(
+    // Metrics: Prometheus pulls the services' counters every 5 s, so while it is down nobody
+    // scrapes: pull loses resolution (the series has a hole as long as the outage), not counts.
+    // The counter is cumulative, and the first scrape after Prometheus is back carries every
+    // increment made meanwhile: its value is the gateway's own count before the drill plus every
+    // request the drill sent.
+    const series = 'sum(http_server_request_duration_count{job="gateway",http_route="/v1/predict",http_response_status_code="200"})';
+    const wantedCount = countBefore + sent.length;
+    let storedCount = 0;
+    await eventually(
       async () => {
-        // The raw samples (a range selector), not a query_range: its 5-minute lookback would hide a hole.
-        const params = new URLSearchParams({ query: `${series}[${windowS}s]`, time: String(backAt / 1000 + 5) });
-        const body = (await (await fetch(`${URLS.prometheus}/api/v1/query?${params}`)).json()) as {
-          data: { result: { values: [number, string][] }[] };
-        };
-        const times = (body.data.result[0]?.values ?? []).map(([t]) => t);
-        // Complete once samples reach past the end of the outage.
-        if (times.length < 2 || times.at(-1)! < backAt / 1000) return undefined;
-        let gap = times[0]! - (backAt / 1000 + 5 - windowS);
-        for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
-        return Math.round(gap);
+        storedCount = Number((await promQuery(series))[0]?.value[1] ?? 0);
+        return storedCount === wantedCount ? true : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 2_000, what: 'the gateway request counter samples over the outage' },
-    );
-    expect(maxGapS, 'longest hole in the counter (s)').toBeLessThanOrEqual(25);
+      { timeoutMs: 60_000, intervalMs: 2_000, what: `the gateway request counter in Prometheus to reach ${wantedCount}` },
+    ).catch((error: unknown) => {
+      console.log(`[drill metrics] counter before ${countBefore}, sent ${sent.length}, stored ${storedCount}`);
+      throw error;
+    });
+    // The hole itself: the outage plus Prometheus's restart and its first scrape, no more.
+    const windowS = Math.ceil((Date.now() - outageStart) / 1000) + 20;
+    const times = (await promRange(series.replace(/^sum\((.*)\)$/, '$1'), windowS)).map(([t]) => t);
+    expect(times[0], 'a sample from before the outage').toBeLessThan(outageStart / 1000);
+    let maxGapS = 0;
+    for (let i = 1; i < times.length; i++) maxGapS = Math.max(maxGapS, Math.round(times[i]! - times[i - 1]!));
+    expect(maxGapS, 'longest hole in the counter (s)').toBeLessThanOrEqual(OUTAGE_MS / 1000 + 20);
     const metricsRecovered = Date.now() - backAt;
 
     console.log(
@@ -169,7 +191,7 @@ describe('outage drills', () => {
         `  requests sent ${sent.length} (all 200)\n` +
         `  traces complete in Jaeger ${tracesStored}/${sent.length}, recovered ${(tracesRecovered / 1000).toFixed(1)} s after the backends were back\n` +
         `  gateway access-log lines ${linesStored}/${sent.length}, recovered ${(logsRecovered / 1000).toFixed(1)} s after\n` +
-        `  gateway request counter: longest hole between samples ${maxGapS} s (scrape interval 5 s), recovered ${(metricsRecovered / 1000).toFixed(1)} s after\n` +
+        `  gateway request counter ${storedCount} = ${countBefore} before + ${sent.length} sent; longest hole between samples ${maxGapS} s (scrape interval 5 s), recovered ${(metricsRecovered / 1000).toFixed(1)} s after\n` +
         `  collector queue on disk at its peak ${(peakQueue / 1024).toFixed(0)} KiB`,
     );
   });

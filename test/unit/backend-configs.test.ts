@@ -7,7 +7,7 @@ import { nativeLayout } from '../../tools/stack';
 import { inRepo, run } from '../support/repo';
 
 describe('backend configs', () => {
-  // The collector reads its addresses and scrape jobs from the environment its recipe sets: check
+  // The collector reads its addresses from the environment its recipe sets: check
   // the config with the environment of each run mode.
   it.each([
     ['native', nativeLayout('collector', '/tmp/tracelab-check', 'check-token')],
@@ -23,7 +23,6 @@ describe('backend configs', () => {
     const { stdout } = await run(await ensureBackend('collector'), ['components']);
     for (const name of [
       'otlp',
-      'prometheus',
       'memory_limiter',
       'redaction',
       'batch',

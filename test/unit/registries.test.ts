@@ -6,13 +6,16 @@ import { parse } from 'yaml';
 import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
 import { collector } from '../../tools/backends/collector';
 import { BACKENDS, startOrder } from '../../tools/backends/index';
-import { composeDocument, composeFile } from '../../tools/compose';
+import { generatedFiles } from '../../tools/compose';
 import { inRepo } from '../support/repo';
 
-describe('docker-compose.yml', () => {
-  it('is what the registries generate (run `npm run compose:generate` after changing them)', () => {
-    expect(fs.readFileSync(composeFile, 'utf8')).toBe(composeDocument());
-  });
+describe('files generated from the registries', () => {
+  it.each(Object.entries(generatedFiles()))(
+    '%s is what they generate (run `npm run compose:generate` after changing them)',
+    (file, wanted) => {
+      expect(fs.readFileSync(inRepo(file), 'utf8')).toBe(wanted);
+    },
+  );
 });
 
 describe('collector/manifest.yaml', () => {

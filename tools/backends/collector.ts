@@ -2,23 +2,13 @@
 // entry point of the services' telemetry.
 import fs from 'node:fs';
 import path from 'node:path';
-import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
 import { repoRoot } from '../paths';
-import { type BackendRecipe, goInstall, type Layout, run } from './recipe';
+import { type BackendRecipe, goInstall, run } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '0.165.0';
 
 const manifestPath = path.join(repoRoot, 'collector', 'manifest.yaml');
-
-/** One scrape job per service: job_name becomes service.name and Prometheus's `job` label. */
-export function serviceScrapeConfigs(layout: Layout) {
-  return SERVICE_NAMES.map((name) => ({
-    job_name: name,
-    scrape_interval: '5s',
-    static_configs: [{ targets: [layout.address(name, SERVICE_REGISTRY[name].metricsPort)] }],
-  }));
-}
 
 export const collector: BackendRecipe = {
   name: 'collector',
@@ -26,7 +16,7 @@ export const collector: BackendRecipe = {
   build: {
     version: VERSION,
     recipe: 1,
-    estimateS: 300,
+    estimateS: 215,
     binaries: ['collector'],
     inputs: () => fs.readFileSync(manifestPath, 'utf8'),
     async build(version, workDir, outDir) {
@@ -47,8 +37,6 @@ export const collector: BackendRecipe = {
   env: (layout) => ({
     COLLECTOR_LISTEN_HOST: layout.listenHost,
     COLLECTOR_QUEUE_DIR: layout.dataDir,
-    // A YAML list in one variable: the collector parses a variable that is a whole value as YAML.
-    SERVICE_SCRAPE_CONFIGS: JSON.stringify(serviceScrapeConfigs(layout)),
     JAEGER_OTLP_GRPC_ADDR: layout.address('jaeger', 4327),
     PROMETHEUS_URL: `http://${layout.address('prometheus', 9090)}`,
     VICTORIALOGS_URL: `http://${layout.address('victorialogs', 9428)}`,

@@ -8,7 +8,7 @@ import { tracelabConsole } from './console';
 import { dockerComposeBuild } from './docker-compose';
 import { grafana } from './grafana';
 import { jaeger } from './jaeger';
-import { prometheus } from './prometheus';
+import { prometheus, promtoolBuild } from './prometheus';
 import type { BackendRecipe, GoBuild } from './recipe';
 import { victorialogs } from './victorialogs';
 
@@ -30,6 +30,7 @@ export const BACKENDS: readonly BackendRecipe[] = [
 export const GO_BUILDS: Record<string, GoBuild> = {
   ...Object.fromEntries(BACKENDS.flatMap((b) => (b.build ? [[b.name, b.build]] : []))),
   compose: dockerComposeBuild,
+  promtool: promtoolBuild,
 };
 
 export function backend(name: string): BackendRecipe {

@@ -1,26 +1,56 @@
-// Prometheus: stores the metrics the collector pushes over OTLP (exemplars included), evaluates
+// Prometheus: scrapes the services' /metrics (pull), stores what the collector pushes over OTLP
+// (span metrics with exemplars; the services' metrics when OTEL_METRICS_EXPORTER=otlp), evaluates
 // the alert rules, sends alerts to Alertmanager.
-import { type BackendRecipe, buildInsideModule } from './recipe';
+import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
+import { type BackendRecipe, buildInsideModule, type GoBuild, type Layout } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '3.16.0';
 
+// `remove_all_sd` leaves out every cloud and Kubernetes service discovery (file and static remain:
+// all tracelab uses): 345 s instead of 588 s from an empty build cache (docs/backends.md).
+const buildFlags = ['-tags', 'netgo,remove_all_sd'];
+
+/** Prometheus X.Y.Z is published as Go module v0.(X*100+Y).Z. */
+function moduleVersion(version: string): string {
+  const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
+  return `v0.${major * 100 + minor}.${patch}`;
+}
+
+/**
+ * promtool checks the config and runs the rule unit tests: a build-only tool that `npm start`
+ * does not wait for. It compiles the Kubernetes client whatever the tags (`check
+ * service-discovery`), so it is its own build.
+ */
+export const promtoolBuild: GoBuild = {
+  version: VERSION,
+  recipe: 1,
+  estimateS: 90,
+  binaries: ['promtool'],
+  async build(version, workDir, outDir) {
+    await buildInsideModule('github.com/prometheus/prometheus', moduleVersion(version), workDir, [
+      { pkg: './cmd/promtool', out: `${outDir}/promtool`, flags: buildFlags },
+    ]);
+  },
+};
+
+/** One target group per service; its `job` label is the service's name, as the OTLP path names it. */
+export const serviceTargets = (layout: Layout) =>
+  SERVICE_NAMES.map((name) => ({ targets: [layout.address(name, SERVICE_REGISTRY[name].metricsPort)], labels: { job: name } }));
+
 export const prometheus: BackendRecipe = {
   name: 'prometheus',
-  summary: 'Prometheus: metrics over OTLP with exemplars, recording and alert rules',
+  summary: 'Prometheus: scrapes the services, OTLP in with exemplars, recording and alert rules',
   build: {
     // Prometheus 3.x is published as module v0.3xx.y; built without `builtinassets` because the
     // web UI assets are not in the module (the HTTP API works).
     version: VERSION,
-    recipe: 1,
-    estimateS: 240,
-    binaries: ['prometheus', 'promtool'],
+    recipe: 2,
+    estimateS: 260,
+    binaries: ['prometheus'],
     async build(version, workDir, outDir) {
-      // Prometheus X.Y.Z is published as Go module v0.(X*100+Y).Z.
-      const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
-      await buildInsideModule('github.com/prometheus/prometheus', `v0.${major * 100 + minor}.${patch}`, workDir, [
-        { pkg: './cmd/prometheus', out: `${outDir}/prometheus`, flags: ['-tags', 'netgo'] },
-        { pkg: './cmd/promtool', out: `${outDir}/promtool`, flags: ['-tags', 'netgo'] },
+      await buildInsideModule('github.com/prometheus/prometheus', moduleVersion(version), workDir, [
+        { pkg: './cmd/prometheus', out: `${outDir}/prometheus`, flags: buildFlags },
       ]);
     },
   },
@@ -28,6 +58,12 @@ export const prometheus: BackendRecipe = {
   ready: { port: 'http', path: '/-/ready' },
   dependsOn: ['alertmanager'],
   configFolders: ['prometheus'],
+  // prometheus.yml cannot read the environment: the services' addresses are a file_sd file per
+  // mode, generated from the service registry.
+  derivedConfig: {
+    path: ['prometheus', 'targets', 'services.json'],
+    content: (layout) => `${JSON.stringify(serviceTargets(layout), null, 2)}\n`,
+  },
   stateful: true,
   args: (layout) => [
     `--config.file=${layout.repoPath('prometheus', 'prometheus.yml')}`,
@@ -36,8 +72,7 @@ export const prometheus: BackendRecipe = {
     '--web.enable-otlp-receiver',
     '--enable-feature=exemplar-storage',
   ],
-  // prometheus.yml has no environment substitution: its addresses are loopback, so in compose it
-  // shares the collector's network namespace.
+  // Its other addresses are loopback, so in compose it shares the collector's network namespace.
   compose: {
     image: `prom/prometheus:v${VERSION}`,
     networkOf: 'collector',
