@@ -27,7 +27,7 @@ export function cacheRoot(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tracelab', 'bin');
 }
 
-function componentDir(key: string, component: GoBuild): { dir: string; version: string } {
+export function componentDir(key: string, component: GoBuild): { dir: string; version: string } {
   const { version } = component;
   const recipe = createHash('sha256')
     .update(String(component.recipe))
@@ -184,8 +184,23 @@ export async function ensureBackend(name: BackendName): Promise<string> {
 }
 
 /**
+ * Downloads the modules of components built later, one after the other in build order, while the
+ * first compiles: downloads wait on the network, compiles on the CPU. A failed download is left
+ * to the component's own build, which tries again and reports it with its log.
+ */
+export async function fetchAhead(later: [string, GoBuild][]): Promise<void> {
+  for (const [key, component] of later) {
+    if (!component.fetch || isBuilt(key, component)) continue;
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `tracelab-fetch-${key}-`));
+    await component.fetch(componentDir(key, component).version, workDir).catch(() => undefined);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Builds what is missing one at a time (the machine has two cores and each Go build uses both),
- * saying up front what will be built and how long that should take.
+ * with the later ones' downloads running meanwhile, saying up front what will be built and how
+ * long that should take.
  */
 export async function ensureBackends(names: BackendName[] = backendNames): Promise<Record<BackendName, string>> {
   const missing = [...new Map(names.map((name) => componentOf(name))).entries()].filter(([key, component]) => !isBuilt(key, component));
@@ -195,10 +210,12 @@ export async function ensureBackends(names: BackendName[] = backendNames): Promi
     const total = seconds.reduce((a, b) => a + b, 0);
     console.log(`[backends] ${missing.length} to build once on this machine (${plan}): about ${formatDuration(total)} in all`);
   }
+  const downloads = fetchAhead(missing.slice(1));
   for (const [i, [key, component]] of missing.entries()) {
     const laterSeconds = seconds.slice(i + 1).reduce((a, b) => a + b, 0);
     await ensureComponent(key, component, { index: i + 1, count: missing.length, laterSeconds });
   }
+  await downloads;
   const paths = {} as Record<BackendName, string>;
   for (const name of names) paths[name] = await ensureBackend(name);
   return paths;

@@ -1,7 +1,7 @@
 // Alertmanager: routes the alerts Prometheus fires to the alert recorder's webhook.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type BackendRecipe, buildInsideModule } from './recipe';
+import { type BackendRecipe, insideModule } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '0.34.2';
@@ -14,24 +14,19 @@ export const alertmanager: BackendRecipe = {
     recipe: 1,
     estimateS: 40,
     binaries: ['alertmanager', 'amtool'],
-    // Its web UI is embedded from ui/app/dist, which the module zip lacks: build with a
-    // placeholder page (the API, which Prometheus and amtool use, is complete).
-    async build(version, workDir, outDir) {
-      const placeholder = (src: string) => {
+    ...insideModule({
+      module: 'github.com/prometheus/alertmanager',
+      packages: [
+        { pkg: './cmd/alertmanager', binary: 'alertmanager' },
+        { pkg: './cmd/amtool', binary: 'amtool' },
+      ],
+      // Its web UI is embedded from ui/app/dist, which the module zip lacks: build with a
+      // placeholder page (the API, which Prometheus and amtool use, is complete).
+      prepare(src) {
         fs.mkdirSync(path.join(src, 'ui', 'app', 'dist'), { recursive: true });
         fs.writeFileSync(path.join(src, 'ui', 'app', 'dist', 'index.html'), '<p>Alertmanager UI not built: use the API or amtool.</p>\n');
-      };
-      await buildInsideModule(
-        'github.com/prometheus/alertmanager',
-        `v${version}`,
-        workDir,
-        [
-          { pkg: './cmd/alertmanager', out: `${outDir}/alertmanager` },
-          { pkg: './cmd/amtool', out: `${outDir}/amtool` },
-        ],
-        placeholder,
-      );
-    },
+      },
+    }),
   },
   ports: { http: 9093 },
   ready: { port: 'http', path: '/-/ready' },

@@ -3,12 +3,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../paths';
-import { type BackendRecipe, goInstall, run } from './recipe';
+import { type BackendRecipe, goEnv, goInstall, run } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '0.165.0';
 
 const manifestPath = path.join(repoRoot, 'collector', 'manifest.yaml');
+
+/** Installs ocb in workDir and runs it on the manifest, writing the distribution to workDir/build. */
+async function runBuilder(version: string, workDir: string, args: string[], showDownloads: boolean): Promise<void> {
+  await goInstall(`go.opentelemetry.io/collector/cmd/builder@v${version}`, workDir, workDir, showDownloads);
+  const manifest = fs.readFileSync(manifestPath, 'utf8').replace(/output_path: .*/, `output_path: ${path.join(workDir, 'build')}`);
+  fs.writeFileSync(path.join(workDir, 'manifest.yaml'), manifest);
+  await run(path.join(workDir, 'builder'), ['--config', 'manifest.yaml', ...args], workDir, goEnv, showDownloads);
+}
 
 export const collector: BackendRecipe = {
   name: 'collector',
@@ -20,12 +28,11 @@ export const collector: BackendRecipe = {
     binaries: ['collector'],
     inputs: () => fs.readFileSync(manifestPath, 'utf8'),
     async build(version, workDir, outDir) {
-      await goInstall(`go.opentelemetry.io/collector/cmd/builder@v${version}`, workDir, workDir);
-      const manifest = fs.readFileSync(manifestPath, 'utf8').replace(/output_path: .*/, `output_path: ${path.join(workDir, 'build')}`);
-      fs.writeFileSync(path.join(workDir, 'manifest.yaml'), manifest);
-      await run(path.join(workDir, 'builder'), ['--config', 'manifest.yaml'], workDir);
+      await runBuilder(version, workDir, [], true);
       fs.renameSync(path.join(workDir, 'build', 'otelcol-tracelab'), path.join(outDir, 'collector'));
     },
+    // The generated sources and their modules, without compiling.
+    fetch: (version, workDir) => runBuilder(version, workDir, ['--skip-compilation'], false),
   },
   ports: { http: 13133, otlpGrpc: 4317, otlpHttp: 4318, metrics: 8888 },
   ready: { port: 'http', path: '/' },

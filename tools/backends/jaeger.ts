@@ -1,5 +1,10 @@
 // Jaeger v2: trace storage and query API, and the Monitor (SPM) API over the span metrics.
-import { type BackendRecipe, buildInsideModule, composeVar } from './recipe';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../paths';
+import { type BackendRecipe, composeVar, insideModule } from './recipe';
+
+const componentsFile = path.join(repoRoot, 'tools', 'backends', 'jaeger-components.go');
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '2.13.0';
@@ -12,15 +17,17 @@ export const jaeger: BackendRecipe = {
   build: {
     // A replace directive in its go.mod means building inside the module.
     version: VERSION,
-    recipe: 1,
-    estimateS: 160,
+    recipe: 2,
+    estimateS: 240,
     binaries: ['jaeger'],
-    inputs: () => MODULE_VERSION,
-    async build(_version, workDir, outDir) {
-      await buildInsideModule('github.com/jaegertracing/jaeger', `v${MODULE_VERSION}`, workDir, [
-        { pkg: './cmd/jaeger', out: `${outDir}/jaeger` },
-      ]);
-    },
+    inputs: () => MODULE_VERSION + fs.readFileSync(componentsFile, 'utf8'),
+    ...insideModule({
+      module: 'github.com/jaegertracing/jaeger',
+      moduleVersion: () => `v${MODULE_VERSION}`,
+      packages: [{ pkg: './cmd/jaeger', binary: 'jaeger' }],
+      // Only the components jaeger/config.yaml uses (the file says what is left out and why).
+      prepare: (src) => fs.copyFileSync(componentsFile, path.join(src, 'cmd', 'jaeger', 'internal', 'components.go')),
+    }),
   },
   // 4327/4328: OTLP from the tracelab collector (4317/4318 are the collector's own).
   ports: { query: 16686, grpc: 16685, otlpGrpc: 4327, otlpHttp: 4328, http: 13134, metrics: 8887 },

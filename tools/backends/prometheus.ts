@@ -2,7 +2,7 @@
 // (span metrics with exemplars; the services' metrics when OTEL_METRICS_EXPORTER=otlp), evaluates
 // the alert rules, sends alerts to Alertmanager.
 import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
-import { type BackendRecipe, buildInsideModule, type GoBuild, type Layout } from './recipe';
+import { type BackendRecipe, type GoBuild, insideModule, type Layout } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '3.16.0';
@@ -17,6 +17,13 @@ function moduleVersion(version: string): string {
   return `v0.${major * 100 + minor}.${patch}`;
 }
 
+const prometheusModule = (binary: 'prometheus' | 'promtool') =>
+  insideModule({
+    module: 'github.com/prometheus/prometheus',
+    moduleVersion,
+    packages: [{ pkg: `./cmd/${binary}`, binary, flags: buildFlags }],
+  });
+
 /**
  * promtool checks the config and runs the rule unit tests: a build-only tool that `npm start`
  * does not wait for. It compiles the Kubernetes client whatever the tags (`check
@@ -27,11 +34,7 @@ export const promtoolBuild: GoBuild = {
   recipe: 1,
   estimateS: 90,
   binaries: ['promtool'],
-  async build(version, workDir, outDir) {
-    await buildInsideModule('github.com/prometheus/prometheus', moduleVersion(version), workDir, [
-      { pkg: './cmd/promtool', out: `${outDir}/promtool`, flags: buildFlags },
-    ]);
-  },
+  ...prometheusModule('promtool'),
 };
 
 /** One target group per service; its `job` label is the service's name, as the OTLP path names it. */
@@ -48,11 +51,7 @@ export const prometheus: BackendRecipe = {
     recipe: 2,
     estimateS: 260,
     binaries: ['prometheus'],
-    async build(version, workDir, outDir) {
-      await buildInsideModule('github.com/prometheus/prometheus', moduleVersion(version), workDir, [
-        { pkg: './cmd/prometheus', out: `${outDir}/prometheus`, flags: buildFlags },
-      ]);
-    },
+    ...prometheusModule('prometheus'),
   },
   ports: { http: 9090 },
   ready: { port: 'http', path: '/-/ready' },

@@ -2,7 +2,7 @@
 // with -envflag.enable by both run modes.
 import path from 'node:path';
 import { readEnvFile, repoRoot } from '../paths';
-import { type BackendRecipe, buildInsideModule } from './recipe';
+import { type BackendRecipe, insideModule } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '1.52.1';
@@ -17,11 +17,10 @@ export const victorialogs: BackendRecipe = {
     recipe: 1,
     estimateS: 60,
     binaries: ['victorialogs'],
-    async build(version, workDir, outDir) {
-      await buildInsideModule('github.com/VictoriaMetrics/VictoriaLogs', `v${version}`, workDir, [
-        { pkg: './app/victoria-logs', out: `${outDir}/victorialogs`, flags: ['-mod=mod'] },
-      ]);
-    },
+    ...insideModule({
+      module: 'github.com/VictoriaMetrics/VictoriaLogs',
+      packages: [{ pkg: './app/victoria-logs', binary: 'victorialogs', flags: ['-mod=mod'] }],
+    }),
   },
   ports: { http: 9428 },
   ready: { port: 'http', path: '/health' },
