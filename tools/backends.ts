@@ -210,7 +210,9 @@ export async function ensureBackends(names: BackendName[] = backendNames): Promi
     const total = seconds.reduce((a, b) => a + b, 0);
     console.log(`[backends] ${missing.length} to build once on this machine (${plan}): about ${formatDuration(total)} in all`);
   }
-  const downloads = fetchAhead(missing.slice(1));
+  const later = missing.slice(1).filter(([, component]) => component.fetch);
+  if (later.length) console.log(`[backends] meanwhile the modules of ${later.map(([key]) => key).join(', ')} download in the background`);
+  const downloads = fetchAhead(later);
   for (const [i, [key, component]] of missing.entries()) {
     const laterSeconds = seconds.slice(i + 1).reduce((a, b) => a + b, 0);
     await ensureComponent(key, component, { index: i + 1, count: missing.length, laterSeconds });

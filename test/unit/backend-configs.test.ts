@@ -21,16 +21,7 @@ describe('backend configs', () => {
 
   it('the collector distribution has every component the config uses', async () => {
     const { stdout } = await run(await ensureBackend('collector'), ['components']);
-    for (const name of [
-      'otlp',
-      'memory_limiter',
-      'redaction',
-      'batch',
-      'span_metrics',
-      'otlp_grpc',
-      'otlp_http',
-      'health_check',
-    ]) {
+    for (const name of ['otlp', 'memory_limiter', 'redaction', 'batch', 'span_metrics', 'otlp_grpc', 'otlp_http', 'health_check']) {
       expect(stdout).toContain(`name: ${name}`);
     }
   });

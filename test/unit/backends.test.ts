@@ -24,12 +24,14 @@ function component(name: string, events: string[], fetchError?: Error): GoBuild 
 }
 
 describe('fetchAhead', () => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-fetch-test-'));
   afterEach(() => {
     vi.unstubAllEnvs();
+    fs.rmSync(cache, { recursive: true, force: true });
   });
 
   it('downloads in build order, one at a time, skips what is built and survives a failed download', async () => {
-    vi.stubEnv('XDG_CACHE_HOME', fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-fetch-test-')));
+    vi.stubEnv('XDG_CACHE_HOME', cache);
     const events: string[] = [];
     // A cached component: its binary is in its cache folder already.
     const built = component('built', events);
