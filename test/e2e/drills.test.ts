@@ -183,7 +183,7 @@ describe('outage drills', () => {
     expect(times[0], 'a sample from before the outage').toBeLessThan(outageStart / 1000);
     let maxGapS = 0;
     for (let i = 1; i < times.length; i++) maxGapS = Math.max(maxGapS, Math.round(times[i]! - times[i - 1]!));
-    expect(maxGapS, 'longest hole in the counter (s)').toBeLessThanOrEqual(OUTAGE_MS / 1000 + 20);
+    expect(maxGapS, 'longest hole in the counter (s)').toBeLessThanOrEqual(OUTAGE_MS / 1000 + 30);
     const metricsRecovered = Date.now() - backAt;
 
     console.log(

@@ -12,7 +12,7 @@ export const alertmanager: BackendRecipe = {
   build: {
     version: VERSION,
     recipe: 1,
-    estimateS: 40,
+    estimateS: 95,
     binaries: ['alertmanager', 'amtool'],
     ...insideModule({
       module: 'github.com/prometheus/alertmanager',

@@ -24,7 +24,7 @@ export const collector: BackendRecipe = {
   build: {
     version: VERSION,
     recipe: 1,
-    estimateS: 215,
+    estimateS: 280,
     binaries: ['collector'],
     inputs: () => fs.readFileSync(manifestPath, 'utf8'),
     async build(version, workDir, outDir) {

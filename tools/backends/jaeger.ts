@@ -18,7 +18,7 @@ export const jaeger: BackendRecipe = {
     // A replace directive in its go.mod means building inside the module.
     version: VERSION,
     recipe: 2,
-    estimateS: 240,
+    estimateS: 295,
     binaries: ['jaeger'],
     inputs: () => MODULE_VERSION + fs.readFileSync(componentsFile, 'utf8'),
     ...insideModule({

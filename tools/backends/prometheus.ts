@@ -49,7 +49,7 @@ export const prometheus: BackendRecipe = {
     // web UI assets are not in the module (the HTTP API works).
     version: VERSION,
     recipe: 2,
-    estimateS: 260,
+    estimateS: 190,
     binaries: ['prometheus'],
     ...prometheusModule('prometheus'),
   },

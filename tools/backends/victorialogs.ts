@@ -15,7 +15,7 @@ export const victorialogs: BackendRecipe = {
     // folder is not in the module zip, hence -mod=mod.
     version: VERSION,
     recipe: 1,
-    estimateS: 60,
+    estimateS: 20,
     binaries: ['victorialogs'],
     ...insideModule({
       module: 'github.com/VictoriaMetrics/VictoriaLogs',
