@@ -22,7 +22,8 @@ until grep -q 'tracelab is running' "$work/start.log"; do
 done
 echo "ready after $(($(date +%s) - started)) s"
 grep -E '^\[backends\] built' "$work/start.log"
-kill -INT "$(pgrep -f "node dist/tools/stack.js up" | head -1)"
+# The runner itself (not npm's `sh -c` around it) stops the stack on SIGINT.
+pkill -INT -f '^node dist/tools/stack.js up'
 wait "$npm_pid" || true
 chmod -R u+w "$work/gomod"
 rm -rf "$work/gomod" "$work/gocache"
