@@ -136,7 +136,7 @@ async function ensureComponent(key: string, component: GoBuild, progress?: Progr
         console.log(
           elapsed < expected.seconds
             ? `[backends]   ${key}: ${formatDuration(elapsed)} so far; about ${formatDuration(expected.seconds - elapsed + later)} left in all`
-            : `[backends]   ${key}: ${formatDuration(elapsed)} so far, longer than its ~${formatDuration(expected.seconds)}; then about ${formatDuration(later)} more`,
+            : `[backends]   ${key}: ${formatDuration(elapsed)} so far, longer than its ~${formatDuration(expected.seconds)}${later ? `; then about ${formatDuration(later)} more` : ''}`,
         );
       }, 30_000);
       const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `tracelab-${key}-`));
