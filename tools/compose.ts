@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
+import { SERVICE_NAMES, SERVICE_NODE_OPTIONS, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
 import { BACKENDS, type BackendRecipe, backend, composeVar, type Layout } from './backends/index';
 import { repoRoot } from './paths';
 import { nativeLayout } from './stack';
@@ -108,6 +108,7 @@ function applicationService(name: ServiceName): Record<string, unknown> {
     restart: 'unless-stopped',
     environment: {
       PORT: String(entry.port),
+      NODE_OPTIONS: SERVICE_NODE_OPTIONS,
       ...Object.fromEntries(
         Object.entries(calls).map(([variable, target]) => [variable, `http://${target}:${SERVICE_REGISTRY[target].port}`]),
       ),

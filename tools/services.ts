@@ -2,7 +2,7 @@
 // all use `node --require <instrumentation> <server>`, so the SDK is loaded before any
 // application module and the instrumentation is what production gets (the Dockerfile too).
 import path from 'node:path';
-import { localServiceUrl, SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
+import { localServiceUrl, SERVICE_NAMES, SERVICE_NODE_OPTIONS, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
 import { distDir } from './paths';
 import type { ProcessSpec } from './process';
 
@@ -38,6 +38,7 @@ export function serviceProcessSpec(name: ServiceName, env: Record<string, string
     env: {
       HOST: '127.0.0.1',
       PORT: String(ports.http),
+      NODE_OPTIONS: SERVICE_NODE_OPTIONS,
       OTEL_EXPORTER_PROMETHEUS_PORT: String(ports.metrics),
       ...Object.fromEntries(Object.entries(calls).map(([variable, target]) => [variable, localServiceUrl(target, portOffset)])),
       ...env,

@@ -79,7 +79,8 @@ export function createApp(deps: ModelDeps): Express {
             logger.warn({ retained_bytes: leak.retainedBytes }, 'leak cap reached: no more heap is kept');
           }
           if (k.cpu_work_ms > 0) burnCpu(k.cpu_work_ms);
-          await sleep(latencyMs);
+          // 0 means instant: a zero timer would still wait a turn of the event loop (~1 ms).
+          if (latencyMs > 0) await sleep(latencyMs);
           if (fails) {
             const error = new Error('simulated model failure (error_rate)');
             span.recordException(error);
