@@ -890,6 +890,11 @@ async function main(): Promise<void> {
   if (goals.length) {
     console.log('\ngoals:');
     for (const g of goals) console.log(`  ${g.met ? '✓' : '✗'} ${g.goal}: ${g.measured}`);
+    if (goals.some((g) => !g.met)) {
+      console.log(
+        `  where the cost is and why it is left: docs/performance.md (Goals);${options.profile ? '' : ' the added CPU by owner: npm run bench -- --quick --modes pure,instrumented --no-fallback --profile'}`,
+      );
+    }
   }
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(
