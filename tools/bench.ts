@@ -642,8 +642,9 @@ function nodeScript(pid: number): string | undefined {
     const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const script = args.find((arg) => arg.endsWith('.js') && !arg.endsWith('instrumentation.js'));
     if (!script) return undefined;
-    const relative = path.relative(distDir, script).split(path.sep);
-    return relative[0] === 'services' ? relative[1] : path.basename(relative[0] === 'console' ? 'console' : script, '.js');
+    const [top, service] = path.relative(distDir, script).split(path.sep);
+    if (top === 'services') return service;
+    return top === 'console' ? 'console' : path.basename(script, '.js');
   } catch {
     return undefined;
   }
