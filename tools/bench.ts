@@ -412,16 +412,29 @@ function cpuByOwner(file: string, fromUs: number, toUs: number, requests: number
 }
 
 /** Per service: CPU ms per request by owner, the median over the runs of each mode. */
-function printProfiles(runs: Run[]): void {
-  const rows: Record<string, string | number>[] = [];
-  for (const mode of new Set(runs.map((r) => r.mode))) {
-    const profiled = runs.filter((r) => r.mode === mode && r.scenario === 'model path' && r.profile);
-    if (!profiled.length) continue;
-    for (const service of ['gateway', 'model-inference'] as const) {
+const PROFILED_SERVICES = ['gateway', 'model-inference'] as const;
+
+/** A mode's profiled model-path runs: per service, each owner's median CPU ms per request, largest first. */
+function ownerMedians(runs: Run[], mode: string): Map<ServiceName, (readonly [string, number])[]> | undefined {
+  const profiled = runs.filter((r) => r.mode === mode && r.scenario === 'model path' && r.profile);
+  if (!profiled.length) return undefined;
+  return new Map(
+    PROFILED_SERVICES.map((service) => {
       const owners = [...new Set(profiled.flatMap((r) => Object.keys(r.profile?.[service] ?? {})))];
       const medians = owners
         .map((o) => [o, median(profiled.map((r) => r.profile?.[service]?.[o] ?? 0))] as const)
         .sort((a, b) => b[1] - a[1]);
+      return [service, medians];
+    }),
+  );
+}
+
+function printProfiles(runs: Run[]): void {
+  const rows: Record<string, string | number>[] = [];
+  for (const mode of new Set(runs.map((r) => r.mode))) {
+    const byService = ownerMedians(runs, mode);
+    if (!byService) continue;
+    for (const [service, medians] of byService) {
       const telemetry = medians.filter(([o]) => o.startsWith('@opentelemetry')).reduce((sum, [, v]) => sum + v, 0);
       rows.push({
         mode,
@@ -449,18 +462,15 @@ function printProfiles(runs: Run[]): void {
 
 /** Each profiled mode against pure: how much more each owner spent per request, largest first. */
 function printAddedByOwner(runs: Run[]): void {
-  const profiled = (mode: string) => runs.filter((r) => r.mode === mode && r.scenario === 'model path' && r.profile);
-  const byOwner = (mode: string, service: ServiceName) => {
-    const owners = new Set(profiled(mode).flatMap((r) => Object.keys(r.profile?.[service] ?? {})));
-    return new Map([...owners].map((o) => [o, median(profiled(mode).map((r) => r.profile?.[service]?.[o] ?? 0))]));
-  };
-  if (!profiled('pure').length) return;
+  const pure = ownerMedians(runs, 'pure');
+  if (!pure) return;
   const rows: Record<string, string>[] = [];
   for (const mode of new Set(runs.map((r) => r.mode))) {
-    if (mode === 'pure' || !profiled(mode).length) continue;
-    for (const service of ['gateway', 'model-inference'] as const) {
-      const pure = byOwner('pure', service);
-      const added = [...byOwner(mode, service)].map(([o, v]) => [o, v - (pure.get(o) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
+    const byService = mode === 'pure' ? undefined : ownerMedians(runs, mode);
+    if (!byService) continue;
+    for (const [service, medians] of byService) {
+      const pureByOwner = new Map(pure.get(service));
+      const added = medians.map(([o, v]) => [o, v - (pureByOwner.get(o) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
       rows.push({
         mode,
         service,
@@ -655,13 +665,17 @@ interface TreeMemory {
   byProcess: Record<string, number>;
 }
 
-function treeMemory(root: number, label: (pid: number, name: string) => string, read: (pid: number) => number): TreeMemory {
-  const byProcess: Record<string, number> = {};
+/** RSS and PSS of every process below `root`, from one walk of /proc. */
+function treeMemory(root: number, label: (pid: number, name: string) => string): { rss: TreeMemory; pss: TreeMemory } {
+  const rss: Record<string, number> = {};
+  const pss: Record<string, number> = {};
   for (const [pid, name] of processTree(root)) {
     const key = label(pid, name);
-    byProcess[key] = (byProcess[key] ?? 0) + read(pid);
+    rss[key] = (rss[key] ?? 0) + rssMiB(pid);
+    pss[key] = (pss[key] ?? 0) + pssMiB(pid);
   }
-  return { total: Object.values(byProcess).reduce((a, b) => a + b, 0), byProcess };
+  const total = (byProcess: Record<string, number>) => Object.values(byProcess).reduce((a, b) => a + b, 0);
+  return { rss: { total: total(rss), byProcess: rss }, pss: { total: total(pss), byProcess: pss } };
 }
 
 async function collectorCounters(): Promise<Record<string, number>> {
@@ -732,8 +746,7 @@ async function freshness(): Promise<Freshness> {
     const label = (pid: number, name: string) => (pid === runner.pid ? 'runner' : (nodeScript(pid) ?? name));
     // Idle: give the just-started processes the time a user would, then read their memory.
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const idleRssMiB = treeMemory(runner.pid, label, rssMiB);
-    const idlePssMiB = treeMemory(runner.pid, label, pssMiB);
+    const { rss: idleRssMiB, pss: idlePssMiB } = treeMemory(runner.pid, label);
     console.log(
       `native stack idle: ${Math.round(idlePssMiB.total)} MiB PSS, ${Math.round(idleRssMiB.total)} MiB summed RSS (runner included)`,
     );
@@ -743,9 +756,8 @@ async function freshness(): Promise<Freshness> {
     let loadedRssMiB = idleRssMiB;
     let loadedPssMiB = idlePssMiB;
     const sampler = setInterval(() => {
-      const rss = treeMemory(runner.pid, label, rssMiB);
+      const { rss, pss } = treeMemory(runner.pid, label);
       if (rss.total > loadedRssMiB.total) loadedRssMiB = rss;
-      const pss = treeMemory(runner.pid, label, pssMiB);
       if (pss.total > loadedPssMiB.total) loadedPssMiB = pss;
     }, 1000);
     const seconds = Math.max(options.seconds * 2, 20);
@@ -893,7 +905,7 @@ async function main(): Promise<void> {
     for (const g of goals) console.log(`  ${g.met ? '✓' : '✗'} ${g.goal}: ${g.measured}`);
     if (goals.some((g) => !g.met)) {
       console.log(
-        `  where the cost is and why it is left: docs/performance.md (Goals);${options.profile ? '' : ' the added CPU by owner: npm run bench -- --quick --modes pure,instrumented --no-fallback --profile'}`,
+        `  where the cost is and why it is left: docs/performance.md (Goals)${options.profile ? '' : '; the added CPU by owner: npm run bench -- --quick --modes pure,instrumented --no-fallback --profile'}`,
       );
     }
   }

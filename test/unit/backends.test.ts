@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { componentDir, fetchAhead } from '../../tools/backends';
 import type { GoBuild } from '../../tools/backends/index';
 
@@ -24,7 +24,11 @@ function component(name: string, events: string[], fetchError?: Error): GoBuild 
 }
 
 describe('fetchAhead', () => {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-fetch-test-'));
+  // A cache folder per test: afterEach removes it.
+  let cache = '';
+  beforeEach(() => {
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-fetch-test-'));
+  });
   afterEach(() => {
     vi.unstubAllEnvs();
     fs.rmSync(cache, { recursive: true, force: true });
