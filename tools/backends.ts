@@ -1,7 +1,7 @@
 // Builds the telemetry backends from the Go module proxy and caches the binaries outside the
 // clone, keyed by component, version and recipe, so only the first start on a machine pays.
 //
-//   node dist/tools/backends.js build [name…]   build what is missing (default: all)
+//   node dist/tools/backends.js build [name…]   build what is missing (default: all but the on-demand tools)
 //   node dist/tools/backends.js path <name>     print a binary's path (building it if missing)
 //   node dist/tools/backends.js list            versions and cache state
 
@@ -16,6 +16,11 @@ import { buildLog } from './backends/recipe';
 export type BackendName = string;
 
 export const backendNames = Object.values(GO_BUILDS).flatMap((c) => c.binaries);
+
+/** What `build` without names builds: every binary but those of on-demand builds. */
+export const defaultBackendNames = Object.values(GO_BUILDS)
+  .filter((c) => !c.onDemand)
+  .flatMap((c) => c.binaries);
 
 function componentOf(name: BackendName): [string, GoBuild] {
   const entry = Object.entries(GO_BUILDS).find(([, c]) => c.binaries.includes(name));
@@ -202,7 +207,7 @@ export async function fetchAhead(later: [string, GoBuild][]): Promise<void> {
  * with the later ones' downloads running meanwhile, saying up front what will be built and how
  * long that should take.
  */
-export async function ensureBackends(names: BackendName[] = backendNames): Promise<Record<BackendName, string>> {
+export async function ensureBackends(names: BackendName[] = defaultBackendNames): Promise<Record<BackendName, string>> {
   const missing = [...new Map(names.map((name) => componentOf(name))).entries()].filter(([key, component]) => !isBuilt(key, component));
   const seconds = missing.map(([key, component]) => expectedSeconds(key, component).seconds);
   if (missing.length) {

@@ -38,6 +38,8 @@ export interface RunningProcess {
   stop(): Promise<void>;
   /** Sends a signal (SIGKILL: a crash, as a fault drill wants) and waits for the exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
+  /** Sends a signal that does not end it (SIGHUP: reload the configuration). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export class ProcessStartError extends Error {}
@@ -126,6 +128,9 @@ export async function startProcess(spec: ProcessSpec, options: StartProcessOptio
       if (hasExited) return;
       child.kill(signal);
       await exited;
+    },
+    signal(signal) {
+      if (!hasExited) child.kill(signal);
     },
   };
   try {

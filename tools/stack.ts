@@ -15,7 +15,18 @@ import http from 'node:http';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
 import { ensureBackend, ensureBackends, findOnPath } from './backends';
-import { BACKENDS, type BackendRecipe, backend, type Layout, startOrder } from './backends/index';
+import {
+  BACKENDS,
+  type BackendRecipe,
+  backend,
+  instanceNames,
+  instancePort,
+  type Layout,
+  runsIn,
+  startOrder,
+  TOPOLOGIES,
+  type Topology,
+} from './backends/index';
 import { distDir, repoRoot, stateDir } from './paths';
 import { busyPorts, type ProcessSpec, type RunningProcess, startProcess } from './process';
 import { serviceProcessSpec } from './services';
@@ -42,6 +53,8 @@ export const controlTokenFile = (state: string = stateDir) => path.join(state, '
 /** One process of the native stack. */
 interface StackProcess {
   name: string;
+  /** The backend it is (a copy of), for backends. */
+  backend?: string;
   dependsOn: readonly string[];
   ports: number[];
   dataDir?: string;
@@ -100,9 +113,11 @@ interface Supervised {
   timer?: NodeJS.Timeout;
 }
 
-export function nativeLayout(name: string, data: string, controlToken: string): Layout {
+export function nativeLayout(name: string, data: string, controlToken: string, topology: Topology = 'default', replica = 1): Layout {
   return {
     mode: 'native',
+    topology,
+    replica,
     listenHost: '127.0.0.1',
     repoPath: (...parts) => path.join(repoRoot, ...parts),
     address: (_target, port) => `127.0.0.1:${port}`,
@@ -114,40 +129,78 @@ export function nativeLayout(name: string, data: string, controlToken: string): 
 /** The command that runs a backend natively, or undefined when it is not available here. */
 async function nativeCommand(recipe: BackendRecipe): Promise<{ command: string; prefix: string[] } | undefined> {
   if (!recipe.native) return { command: await ensureBackend(recipe.name), prefix: [] };
+  if ('binary' in recipe.native) return { command: await ensureBackend(recipe.native.binary), prefix: [] };
   if ('node' in recipe.native) return { command: process.execPath, prefix: [path.join(distDir, 'tools', recipe.native.node)] };
   const found = findOnPath(recipe.native.path);
   return found ? { command: found, prefix: [] } : undefined;
 }
 
-async function backendProcesses(data: string, controlToken: string, log: (line: string) => void): Promise<StackProcess[]> {
+async function backendProcesses(
+  data: string,
+  controlToken: string,
+  topology: Topology,
+  log: (line: string) => void,
+): Promise<StackProcess[]> {
   const processes: StackProcess[] = [];
+  const recipes = BACKENDS.filter((recipe) => runsIn(recipe, topology));
   // Whatever is not built yet is built first, with one plan and estimate for all of it.
-  await ensureBackends(BACKENDS.filter((recipe) => !recipe.native).map((recipe) => recipe.name));
-  for (const recipe of BACKENDS) {
+  await ensureBackends(recipes.filter((recipe) => !recipe.native).map((recipe) => recipe.name));
+  for (const recipe of recipes) {
     const command = await nativeCommand(recipe);
     if (!command) {
       log(`  - ${recipe.name.padEnd(16)} not found on PATH: ${recipe.summary}`);
       continue;
     }
-    const layout = nativeLayout(recipe.name, data, controlToken);
-    processes.push({
-      name: recipe.name,
-      dependsOn: recipe.dependsOn,
-      ports: Object.values(recipe.ports),
-      ...(recipe.stateful ? { dataDir: layout.dataDir } : {}),
-      spec: {
-        name: recipe.name,
-        command: command.command,
-        args: [...command.prefix, ...recipe.args(layout)],
-        env: recipe.env?.(layout) ?? {},
-        cwd: repoRoot,
-        readyUrl: `http://127.0.0.1:${recipe.ports[recipe.ready.port]}${recipe.ready.path}`,
-      },
-    });
+    for (const [index, name] of instanceNames(recipe).entries()) {
+      const layout = nativeLayout(name, data, controlToken, topology, index + 1);
+      processes.push({
+        name,
+        backend: recipe.name,
+        // A dependency on a replicated backend is one on each of its copies.
+        dependsOn: recipe.dependsOn.flatMap((d) => instanceNames(backend(d))),
+        ports: Object.keys(recipe.ports).map((port) => instancePort(recipe, port, layout)),
+        ...(recipe.stateful ? { dataDir: layout.dataDir } : {}),
+        spec: {
+          name,
+          command: command.command,
+          args: [...command.prefix, ...recipe.args(layout)],
+          env: recipe.env?.(layout) ?? {},
+          cwd: repoRoot,
+          readyUrl: `http://127.0.0.1:${instancePort(recipe, recipe.ready.port, layout)}${recipe.ready.path}`,
+        },
+      });
+    }
   }
-  // A backend that is not available (Grafana) is nobody's hard dependency at run time.
+  // A backend that is not available (Grafana) or not in this topology is nobody's dependency.
   const present = new Set(processes.map((p) => p.name));
   return processes.map((p) => ({ ...p, dependsOn: p.dependsOn.filter((d) => present.has(d)) }));
+}
+
+/**
+ * The config files a backend keeps of another's ready copies (`discovers`), rewritten when a copy
+ * becomes ready or dies; the watching process is told to reload with SIGHUP.
+ */
+interface Discovery {
+  watcher: string;
+  file: string;
+  render(addresses: string[]): string;
+  /** Address of each copy watched, by process name. */
+  addresses: Map<string, string>;
+  written?: string;
+}
+
+function discoveries(processes: StackProcess[]): Discovery[] {
+  return processes.flatMap((p) => {
+    const discovers = p.backend ? backend(p.backend).discovers : undefined;
+    if (!discovers || !p.dataDir) return [];
+    const watched = backend(discovers.backend);
+    const copies = processes.filter((q) => q.backend === watched.name);
+    if (!copies.length) return [];
+    const addresses = new Map(
+      copies.map((q, i) => [q.name, `127.0.0.1:${instancePort(watched, discovers.port, { mode: 'native', replica: i + 1 })}`]),
+    );
+    return [{ watcher: p.name, file: path.join(p.dataDir, discovers.file), render: discovers.render, addresses }];
+  });
 }
 
 function serviceProcesses(controlToken: string): StackProcess[] {
@@ -162,6 +215,8 @@ function serviceProcesses(controlToken: string): StackProcess[] {
 export interface StartOptions {
   /** Progress lines (default: console.log). */
   log?: (line: string) => void;
+  /** Which processes run (default: `default`, one collector and single-node backends). */
+  topology?: Topology;
   controlToken?: string;
   /** Where data and logs go (default .tracelab/). */
   stateDir?: string;
@@ -175,11 +230,13 @@ export async function startStack({
   controlToken,
   stateDir: state = stateDir,
   fresh = false,
+  topology = 'default',
 }: StartOptions = {}): Promise<Stack> {
   const token = controlToken ?? process.env.CONTROL_TOKEN ?? randomBytes(16).toString('hex');
   const data = path.join(state, 'data');
   const logDir = path.join(state, 'logs');
-  const processes = startOrder([...(await backendProcesses(data, token, log)), ...serviceProcesses(token)]);
+  const processes = startOrder([...(await backendProcesses(data, token, topology, log)), ...serviceProcesses(token)]);
+  const watches = discoveries(processes);
 
   const busy: string[] = [];
   for (const p of processes) for (const port of await busyPorts(p.ports)) busy.push(`${port} (${p.name})`);
@@ -200,6 +257,25 @@ export async function startStack({
     return found;
   };
 
+  /**
+   * Writes each discovery file from the copies running now (every copy while none is, so the
+   * watcher keeps somewhere to queue for), and tells a running watcher to reload.
+   */
+  const publish = () => {
+    for (const d of watches) {
+      const ready = [...d.addresses].filter(([name]) => supervised.get(name)?.state === 'running').map(([, address]) => address);
+      const content = d.render(ready.length ? ready : [...d.addresses.values()]);
+      if (content === d.written) continue;
+      fs.mkdirSync(path.dirname(d.file), { recursive: true });
+      fs.writeFileSync(d.file, content);
+      d.written = content;
+      const watcher = supervised.get(d.watcher)?.current;
+      if (!watcher) continue;
+      log(`  ↻ ${d.watcher} reloads its configuration: ${ready.length ? ready.join(', ') : 'none'} ready`);
+      watcher.signal('SIGHUP');
+    }
+  };
+
   const startOne = async (s: Supervised) => {
     const p = s.process;
     const started = Date.now();
@@ -210,6 +286,7 @@ export async function startStack({
     s.startedAt = Date.now();
     s.state = 'running';
     void running.exited.then((code) => onExit(s, running, code));
+    publish();
     log(`  ✓ ${p.name.padEnd(16)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   };
 
@@ -219,9 +296,10 @@ export async function startStack({
     s.current = undefined;
     if (stopping || !s.wanted) {
       s.state = 'held';
-      return;
+    } else {
+      scheduleRestart(s, `exited (${code === null ? 'killed by a signal' : `code ${code}`})`);
     }
-    scheduleRestart(s, `exited (${code === null ? 'killed by a signal' : `code ${code}`})`);
+    if (!stopping) publish();
   };
 
   const scheduleRestart = (s: Supervised, why: string) => {
@@ -255,6 +333,7 @@ export async function startStack({
     for (const s of [...supervised.values()].reverse()) await holdDown(s, (r) => r.stop());
   };
 
+  publish();
   try {
     for (const p of processes) await startOne(entry(p.name));
   } catch (error) {
@@ -355,10 +434,26 @@ function statusTable(rows: ProcessStatus[]): string {
     .join('\n');
 }
 
-function summary(stack: Stack): string {
+/** What the scaled topology adds, for the summary. */
+function scaledSummary(): string {
+  const gateways = backend('collector-gateway');
+  const storage = backend('victorialogs-storage');
+  const copies = (recipe: BackendRecipe, port: string) =>
+    instanceNames(recipe)
+      .map((name, i) => `${name} :${instancePort(recipe, port, { mode: 'native', replica: i + 1 })}`)
+      .join(', ');
+  return `
+Scaled topology (docs/scaling.md): the collector on :4317/:4318 is the agent; it routes each trace
+id to a gateway collector (${copies(gateways, 'otlpGrpc')}; their metrics on
+${copies(gateways, 'metrics')}), which computes the span metrics and tail-samples. VictoriaLogs on
+:9428 is the cluster's front end over ${copies(storage, 'http')}.
+`;
+}
+
+function summary(stack: Stack, topology: Topology): string {
   return `
 tracelab is running (native mode, everything on 127.0.0.1). Logs: ${stack.logDir}
-
+${topology === 'scaled' ? scaledSummary() : ''}
   console        ${URLS.console}         start here: traces, service map, signals, fault lab
   gateway        ${URLS.gateway}         POST /v1/predict, GET /random
   jaeger API     ${URLS.jaeger}/api/services   (no web UI in a native build: use docker compose for the UI)
@@ -380,6 +475,16 @@ Supervision restarts a process that dies. npm run stack -- status   shows them a
 npm run stack -- restart <name>   restarts one. Ctrl-C stops everything.`;
 }
 
+/** `--topology <name>` from the command line (default: default). */
+function topologyArgument(args: string[]): Topology {
+  const at = args.indexOf('--topology');
+  if (at === -1) return 'default';
+  const value = args[at + 1];
+  if (!TOPOLOGIES.includes(value as Topology))
+    throw new Error(`--topology must be one of ${TOPOLOGIES.join(', ')} (got ${value ?? 'nothing'})`);
+  return value as Topology;
+}
+
 async function main(command: string | undefined): Promise<void> {
   if (command === 'clean') {
     fs.rmSync(stateDir, { recursive: true, force: true });
@@ -393,11 +498,12 @@ async function main(command: string | undefined): Promise<void> {
     console.log(statusTable([(await askStack('POST', `/restart/${name}`)) as ProcessStatus]));
     return;
   }
-  if (command !== 'up') throw new Error('usage: stack.js up | status | restart <name> | clean');
-  console.log('Starting tracelab…');
-  const stack = await startStack();
+  if (command !== 'up') throw new Error(`usage: stack.js up [--topology ${TOPOLOGIES.join('|')}] | status | restart <name> | clean`);
+  const topology = topologyArgument(process.argv.slice(3));
+  console.log(`Starting tracelab${topology === 'default' ? '' : ` (${topology} topology)`}…`);
+  const stack = await startStack({ topology });
   const control = await serveControl(stack, controlSocketFile());
-  console.log(summary(stack));
+  console.log(summary(stack, topology));
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: stopping…`);
     control.close();

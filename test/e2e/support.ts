@@ -32,9 +32,9 @@ export const untilModelAnswers = () =>
     what: 'the gateway to answer from the model again',
   });
 
-/** Kills (SIGKILL) or restarts a process of the stack started by global-setup. */
-export async function stackControl(action: 'kill' | 'restart', name: string): Promise<void> {
-  const response = await fetch(`${inject('stackControlUrl')}/${action}/${name}`, { method: 'POST' });
+/** Kills (SIGKILL, or a clean SIGTERM stop) or restarts a process of the stack started by global-setup. */
+export async function stackControl(action: 'kill' | 'restart', name: string, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+  const response = await fetch(`${inject('stackControlUrl')}/${action}/${name}?signal=${signal}`, { method: 'POST' });
   if (!response.ok) throw new Error(`${action} ${name}: ${response.status} ${await response.text()}`);
 }
 

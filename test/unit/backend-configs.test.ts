@@ -1,27 +1,64 @@
 // Each backend's config file, checked by that backend's own binary (the versions the stack runs).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureBackend } from '../../tools/backends';
-import { collector } from '../../tools/backends/collector';
+import { backend } from '../../tools/backends/index';
 import { composeLayout } from '../../tools/compose';
+import { repoRoot } from '../../tools/paths';
 import { nativeLayout } from '../../tools/stack';
 import { inRepo, run } from '../support/repo';
 
 describe('backend configs', () => {
-  // The collector reads its addresses from the environment its recipe sets: check
-  // the config with the environment of each run mode.
+  // Each collector reads its config files and addresses from the flags and environment its
+  // recipe gives it: check them as each topology and run mode would start it.
   it.each([
-    ['native', nativeLayout('collector', '/tmp/tracelab-check', 'check-token')],
-    ['compose', composeLayout('collector')],
-  ] as const)('collector/config.yaml passes the collector validate command (%s environment)', async (_mode, layout) => {
-    const env = { ...process.env, ...collector.env!(layout) };
-    await expect(
-      run(await ensureBackend('collector'), ['validate', `--config=${inRepo('collector', 'config.yaml')}`], { env }),
-    ).resolves.toBeDefined();
+    ['collector', 'default', 'native'],
+    ['collector', 'default', 'compose'],
+    ['collector', 'scaled', 'native'],
+    ['collector', 'scaled', 'compose'],
+    ['collector-gateway', 'scaled', 'native'],
+    ['collector-gateway', 'scaled', 'compose'],
+  ] as const)('%s (%s topology, %s) passes the collector validate command', async (name, topology, mode) => {
+    const recipe = backend(name);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-check-'));
+    const layout = mode === 'native' ? nativeLayout(name, dataDir, 'check-token', topology) : composeLayout(name, dataDir, topology);
+    // Natively the runner writes the agent's list of gateways before it starts it.
+    fs.mkdirSync(layout.dataDir, { recursive: true });
+    if (mode === 'native' && recipe.discovers && topology === 'scaled')
+      fs.writeFileSync(path.join(layout.dataDir, recipe.discovers.file), recipe.discovers.render(['127.0.0.1:4417']));
+    // Compose mounts the repository's folders under /etc/tracelab.
+    const args = recipe.args(layout).map((arg) => arg.replace('/etc/tracelab/', `${repoRoot}/`));
+    expect(args.filter((arg) => arg.startsWith('--config=')).length).toBe(
+      topology === 'scaled' ? (mode === 'native' && name === 'collector' ? 3 : 2) : 1,
+    );
+    const env = { ...process.env, ...recipe.env!(layout) };
+    try {
+      await expect(run(await ensureBackend('collector'), ['validate', ...args], { env })).resolves.toBeDefined();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('the collector distribution has every component the config uses', async () => {
     const { stdout } = await run(await ensureBackend('collector'), ['components']);
-    for (const name of ['otlp', 'memory_limiter', 'redaction', 'batch', 'span_metrics', 'otlp_grpc', 'otlp_http', 'health_check']) {
+    for (const name of [
+      'otlp',
+      'statsd',
+      'memory_limiter',
+      'redaction',
+      'batch',
+      'delta_to_cumulative',
+      'resource',
+      'tail_sampling',
+      'span_metrics',
+      'otlp_grpc',
+      'otlp_http',
+      'load_balancing',
+      'health_check',
+      'file_storage',
+    ]) {
       expect(stdout).toContain(`name: ${name}`);
     }
   });

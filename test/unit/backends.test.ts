@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { componentDir, fetchAhead } from '../../tools/backends';
-import type { GoBuild } from '../../tools/backends/index';
+import { backendNames, componentDir, defaultBackendNames, fetchAhead } from '../../tools/backends';
+import { GO_BUILDS, type GoBuild } from '../../tools/backends/index';
 
 function component(name: string, events: string[], fetchError?: Error): GoBuild {
   return {
@@ -52,5 +52,20 @@ describe('fetchAhead', () => {
     expect(events).toEqual(['start first 1.0.0 in its folder', 'fail first', 'start second 1.0.0 in its folder', 'end second']);
     // Each download's folder is removed afterwards.
     expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('tracelab-fetch-first-'))).toEqual([]);
+  });
+});
+
+describe('on-demand builds', () => {
+  it('leaves them out of the default build (npm test builds that) and keeps them buildable by name', () => {
+    const onDemand = Object.values(GO_BUILDS)
+      .filter((c) => c.onDemand)
+      .flatMap((c) => c.binaries);
+    expect(onDemand).toContain('telemetrygen');
+    expect(defaultBackendNames).toEqual(backendNames.filter((name) => !onDemand.includes(name)));
+    expect(defaultBackendNames).toContain('collector');
+  });
+
+  it('builds telemetrygen at the collector release it loads', () => {
+    expect(GO_BUILDS.telemetrygen!.version).toBe(GO_BUILDS.collector!.version);
   });
 });

@@ -1,17 +1,19 @@
-// docker-compose.yml, checked by the real Compose implementation (built from the Go module
-// proxy: `config` needs no Docker engine), and every host path it mounts exists.
+// docker-compose.yml and docker-compose.scaled.yml, checked by the real Compose implementation
+// (built from the Go module proxy: `config` needs no Docker engine), and every host path they
+// mount exists.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ensureBackend } from '../../tools/backends';
+import { COMPOSE_FILES } from '../../tools/compose';
 import { repoRoot } from '../../tools/paths';
 import { run } from '../support/repo';
 
-describe('docker-compose.yml', () => {
+describe.each(Object.values(COMPOSE_FILES))('%s', (composeFile) => {
   it('is valid for Compose, and publishes only loopback ports a person opens', async () => {
     const compose = await ensureBackend('docker-compose');
-    const { stdout } = await run(compose, ['-f', path.join(repoRoot, 'docker-compose.yml'), 'config', '--format', 'json'], {
+    const { stdout } = await run(compose, ['-f', path.join(repoRoot, composeFile), 'config', '--format', 'json'], {
       cwd: repoRoot,
       env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'compose-test', CONTROL_TOKEN: 'compose-test-token' },
     });
@@ -27,13 +29,13 @@ describe('docker-compose.yml', () => {
     const compose = await ensureBackend('docker-compose');
     const env = { ...process.env };
     delete env.GRAFANA_ADMIN_PASSWORD;
-    await expect(
-      run(compose, ['-f', path.join(repoRoot, 'docker-compose.yml'), 'config', '--quiet'], { cwd: repoRoot, env }),
-    ).rejects.toThrow(/GRAFANA_ADMIN_PASSWORD/);
+    await expect(run(compose, ['-f', path.join(repoRoot, composeFile), 'config', '--quiet'], { cwd: repoRoot, env })).rejects.toThrow(
+      /GRAFANA_ADMIN_PASSWORD/,
+    );
   });
 
   it('mounts only paths that exist in the repository, and named volumes it declares', () => {
-    const file = parse(fs.readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+    const file = parse(fs.readFileSync(path.join(repoRoot, composeFile), 'utf8')) as {
       services: Record<string, { volumes?: string[]; env_file?: string; build?: string | { context: string } }>;
       volumes?: Record<string, unknown>;
     };
@@ -47,5 +49,32 @@ describe('docker-compose.yml', () => {
       const context = typeof service.build === 'string' ? service.build : service.build?.context;
       if (context) expect(fs.existsSync(path.join(repoRoot, context, 'Dockerfile')), `${name}: ${context}/Dockerfile`).toBe(true);
     }
+  });
+});
+
+describe('docker-compose.scaled.yml', () => {
+  type Service = { command?: string[]; environment?: Record<string, string>; networks?: Record<string, { aliases?: string[] }> };
+  const file = () => parse(fs.readFileSync(path.join(repoRoot, COMPOSE_FILES.scaled), 'utf8')) as { services: Record<string, Service> };
+
+  it('lets the agent find every gateway collector by the one DNS name they share', () => {
+    const { services } = file();
+    const gateways = Object.keys(services).filter((name) => /^collector-gateway-\d+$/.test(name));
+    expect(gateways.length).toBeGreaterThanOrEqual(2);
+    const host = services.collector!.environment!.GATEWAY_COLLECTORS_HOST;
+    for (const gateway of gateways) expect(services[gateway]!.networks!.default!.aliases).toContain(host);
+    expect(services.collector!.command).toContain('--config=/etc/tracelab/collector/config.agent.yaml');
+  });
+
+  it('puts the VictoriaLogs front end over every storage node', () => {
+    const { services } = file();
+    const nodes = Object.keys(services).filter((name) => /^victorialogs-storage-\d+$/.test(name));
+    expect(nodes.length).toBeGreaterThanOrEqual(2);
+    const storageNode = services.victorialogs!.command!.find((arg) => arg.startsWith('-storageNode='))!;
+    expect(
+      storageNode
+        .split('=')[1]!
+        .split(',')
+        .map((address) => address.split(':')[0]),
+    ).toEqual(nodes);
   });
 });

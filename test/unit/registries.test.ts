@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
 import { collector } from '../../tools/backends/collector';
-import { BACKENDS, startOrder } from '../../tools/backends/index';
+import { BACKENDS, instanceNames, instancePort, startOrder } from '../../tools/backends/index';
 import { generatedFiles } from '../../tools/compose';
 import { inRepo } from '../support/repo';
 
@@ -25,7 +25,9 @@ describe('collector/manifest.yaml', () => {
   };
   const gomods = Object.values(manifest)
     .filter(Array.isArray)
-    .flatMap((entries) => (entries as { gomod: string }[]).map((entry) => entry.gomod.split(' ') as [string, string]));
+    .flatMap((entries) =>
+      (entries as { gomod?: string }[]).flatMap((entry) => (entry.gomod ? [entry.gomod.split(' ') as [string, string]] : [])),
+    );
 
   it('builds every component at the version of the collector recipe', () => {
     const version = collector.build!.version;
@@ -65,9 +67,14 @@ describe('start order', () => {
 });
 
 describe('ports', () => {
-  it('gives every process of the stack its own ports', () => {
+  it('gives every process of the stack its own ports, in every topology', () => {
     const ports = [
-      ...BACKENDS.flatMap((b) => Object.values(b.ports).map((port) => [b.name, port] as const)),
+      // Natively the copies of a replicated backend step their ports.
+      ...BACKENDS.flatMap((b) =>
+        instanceNames(b).flatMap((name, i) =>
+          Object.keys(b.ports).map((port) => [name, instancePort(b, port, { mode: 'native', replica: i + 1 })] as const),
+        ),
+      ),
       ...SERVICE_NAMES.flatMap((name) => [
         [name, SERVICE_REGISTRY[name].port] as const,
         [name, SERVICE_REGISTRY[name].metricsPort] as const,

@@ -1,12 +1,15 @@
 // tracelab's own OpenTelemetry Collector distribution (ocb + collector/manifest.yaml): the single
-// entry point of the services' telemetry.
+// entry point of the services' telemetry. In the scaled topology the same binary runs as the
+// agent (this recipe) and as the gateway collectors behind it.
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { repoRoot } from '../paths';
-import { type BackendRecipe, goEnv, goInstall, run } from './recipe';
+import { type BackendRecipe, goEnv, goInstall, instancePort, type Layout, run } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
-const VERSION = '0.165.0';
+const VERSION = '0.161.0';
 
 const manifestPath = path.join(repoRoot, 'collector', 'manifest.yaml');
 
@@ -18,36 +21,95 @@ async function runBuilder(version: string, workDir: string, args: string[], show
   await run(path.join(workDir, 'builder'), ['--config', 'manifest.yaml', ...args], workDir, goEnv, showDownloads);
 }
 
-export const collector: BackendRecipe = {
-  name: 'collector',
-  summary: 'OpenTelemetry Collector: OTLP in, span metrics, redaction, out to the three backends',
-  build: {
-    version: VERSION,
-    recipe: 1,
-    estimateS: 280,
-    binaries: ['collector'],
-    inputs: () => fs.readFileSync(manifestPath, 'utf8'),
-    async build(version, workDir, outDir) {
-      await runBuilder(version, workDir, [], true);
-      fs.renameSync(path.join(workDir, 'build', 'otelcol-tracelab'), path.join(outDir, 'collector'));
-    },
-    // The generated sources and their modules, without compiling.
-    fetch: (version, workDir) => runBuilder(version, workDir, ['--skip-compilation'], false),
-  },
-  ports: { http: 13133, otlpGrpc: 4317, otlpHttp: 4318, metrics: 8888 },
-  ready: { port: 'http', path: '/' },
-  dependsOn: ['jaeger', 'prometheus', 'victorialogs'],
-  configFolders: ['collector'],
-  // Its persistent sending queues (file_storage) live in its data folder.
-  stateful: true,
-  args: (layout) => [`--config=${layout.repoPath('collector', 'config.yaml')}`],
-  env: (layout) => ({
+const config = (layout: Layout, role?: 'agent' | 'gateway') =>
+  `--config=${layout.repoPath('collector', role ? `config.${role}.yaml` : 'config.yaml')}`;
+
+/** Where every collector sends, and its own ports (the copies of a replicated one step them). */
+function collectorEnv(layout: Layout, recipe: BackendRecipe): Record<string, string> {
+  return {
     COLLECTOR_LISTEN_HOST: layout.listenHost,
     COLLECTOR_QUEUE_DIR: layout.dataDir,
+    COLLECTOR_OTLP_GRPC_PORT: String(instancePort(recipe, 'otlpGrpc', layout)),
+    COLLECTOR_OTLP_HTTP_PORT: String(instancePort(recipe, 'otlpHttp', layout)),
+    COLLECTOR_HEALTH_PORT: String(instancePort(recipe, 'http', layout)),
+    COLLECTOR_METRICS_PORT: String(instancePort(recipe, 'metrics', layout)),
     JAEGER_OTLP_GRPC_ADDR: layout.address('jaeger', 4327),
     PROMETHEUS_URL: `http://${layout.address('prometheus', 9090)}`,
     VICTORIALOGS_URL: `http://${layout.address('victorialogs', 9428)}`,
+  };
+}
+
+const build = {
+  version: VERSION,
+  recipe: 1,
+  estimateS: 280,
+  binaries: ['collector'],
+  inputs: () => fs.readFileSync(manifestPath, 'utf8'),
+  async build(version: string, workDir: string, outDir: string) {
+    await runBuilder(version, workDir, [], true);
+    fs.renameSync(path.join(workDir, 'build', 'otelcol-tracelab'), path.join(outDir, 'collector'));
+  },
+  // The generated sources and their modules, without compiling.
+  fetch: (version: string, workDir: string) => runBuilder(version, workDir, ['--skip-compilation'], false),
+};
+
+/** Natively, the agent's list of ready gateways (merged over config.agent.yaml's DNS resolver). */
+const GATEWAYS_FILE = 'gateways.yaml';
+
+export const collector: BackendRecipe = {
+  name: 'collector',
+  summary: 'OpenTelemetry Collector: OTLP and StatsD in, span metrics, redaction, out to the backends (scaled: the agent)',
+  build,
+  ports: { http: 13133, otlpGrpc: 4317, otlpHttp: 4318, metrics: 8888 },
+  ready: { port: 'http', path: '/' },
+  // collector-gateway runs only in the scaled topology (a missing dependency is dropped).
+  dependsOn: ['jaeger', 'prometheus', 'victorialogs', 'collector-gateway'],
+  configFolders: ['collector'],
+  // Its persistent sending queues (file_storage) live in its data folder.
+  stateful: true,
+  args: (layout) => [
+    config(layout),
+    ...(layout.topology === 'scaled'
+      ? [config(layout, 'agent'), ...(layout.mode === 'native' ? [`--config=${path.join(layout.dataDir, GATEWAYS_FILE)}`] : [])]
+      : []),
+  ],
+  env: (layout) => ({
+    ...collectorEnv(layout, collector),
+    ...(layout.topology === 'scaled'
+      ? { GATEWAY_COLLECTORS_HOST: 'collector-gateway', GATEWAY_COLLECTORS_PORT: String(collectorGateway.ports.otlpGrpc) }
+      : {}),
   }),
+  discovers: {
+    backend: 'collector-gateway',
+    port: 'otlpGrpc',
+    file: GATEWAYS_FILE,
+    render: (addresses) =>
+      `# Written by the native runner (tools/stack.ts): the gateway collectors that are ready now.\n${stringify({
+        exporters: { 'load_balancing/gateways': { resolver: { dns: { enabled: false }, static: { hostnames: addresses } } } },
+      })}`,
+  },
+  compose: {
+    build: { context: './collector', args: { COLLECTOR_VERSION: VERSION } },
+    healthcheck: true,
+    dataDir: '/var/lib/otelcol/queue',
+  },
+};
+
+export const collectorGateway: BackendRecipe = {
+  name: 'collector-gateway',
+  summary: 'scaled topology: a gateway collector; span metrics from every span, then tail sampling, to Jaeger',
+  native: { binary: 'collector' },
+  topologies: ['scaled'],
+  replicas: { count: 2, portStep: 10 },
+  ports: { http: 13143, otlpGrpc: 4417, otlpHttp: 4418, metrics: 8898 },
+  ready: { port: 'http', path: '/' },
+  // Not Prometheus: in compose it lives in the agent's network namespace, and the agent waits for
+  // the gateways. The span metrics wait in the persistent queue until Prometheus answers.
+  dependsOn: ['jaeger'],
+  configFolders: ['collector'],
+  stateful: true,
+  args: (layout) => [config(layout), config(layout, 'gateway')],
+  env: (layout) => ({ ...collectorEnv(layout, collectorGateway), COLLECTOR_NAME: `collector-gateway-${layout.replica}` }),
   compose: {
     build: { context: './collector', args: { COLLECTOR_VERSION: VERSION } },
     healthcheck: true,

@@ -3,25 +3,29 @@
 // (tools/compose.ts) derive their tables and start order from this list.
 import { alertRecorder } from './alert-recorder';
 import { alertmanager } from './alertmanager';
-import { collector } from './collector';
+import { collector, collectorGateway } from './collector';
 import { tracelabConsole } from './console';
 import { dockerComposeBuild } from './docker-compose';
 import { grafana } from './grafana';
 import { jaeger } from './jaeger';
+import { helmBuild, kubectlValidateBuild } from './kubernetes';
 import { prometheus, promtoolBuild } from './prometheus';
 import type { BackendRecipe, GoBuild } from './recipe';
-import { victorialogs } from './victorialogs';
+import { telemetrygenBuild } from './telemetrygen';
+import { victorialogs, victorialogsStorage } from './victorialogs';
 
-export type { BackendRecipe, GoBuild, Layout } from './recipe';
-export { composeVar } from './recipe';
+export type { BackendRecipe, GoBuild, Layout, Topology } from './recipe';
+export { composeVar, instanceNames, instancePort, runsIn, TOPOLOGIES } from './recipe';
 
 export const BACKENDS: readonly BackendRecipe[] = [
   collector,
+  collectorGateway,
   jaeger,
   prometheus,
   alertmanager,
   alertRecorder,
   victorialogs,
+  victorialogsStorage,
   grafana,
   tracelabConsole,
 ];
@@ -31,6 +35,9 @@ export const GO_BUILDS: Record<string, GoBuild> = {
   ...Object.fromEntries(BACKENDS.flatMap((b) => (b.build ? [[b.name, b.build]] : []))),
   compose: dockerComposeBuild,
   promtool: promtoolBuild,
+  helm: helmBuild,
+  'kubectl-validate': kubectlValidateBuild,
+  telemetrygen: telemetrygenBuild,
 };
 
 export function backend(name: string): BackendRecipe {

@@ -5,9 +5,20 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Which processes run. `default`: one collector in front of single-node backends. `scaled`: an
+ * agent collector routing by trace id to gateway collectors that tail-sample, and VictoriaLogs as
+ * a cluster (docs/scaling.md).
+ */
+export const TOPOLOGIES = ['default', 'scaled'] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
+
 /** Where things are for one run mode: the runner and the compose generator each supply one. */
 export interface Layout {
   mode: 'native' | 'compose';
+  topology: Topology;
+  /** Which copy of a replicated backend this process is (1-based; 1 for the others). */
+  replica: number;
   /** Address servers listen on. */
   listenHost: string;
   /** A file or folder of the repository as the process sees it. */
@@ -40,6 +51,11 @@ export interface GoBuild {
    * while another component compiles (downloads wait on the network, compiles on the CPU).
    */
   fetch?: (version: string, workDir: string) => Promise<void>;
+  /**
+   * Built only when asked for by name (`backends.js build <name>`, `ensureBackend`), never by
+   * the build-everything default that `npm test` runs: tools only a benchmark needs.
+   */
+  onDemand?: boolean;
 }
 
 export interface ComposeRecipe {
@@ -66,8 +82,24 @@ export interface BackendRecipe {
   summary: string;
   /** Built from the Go module proxy; absent for Node processes and tools found on PATH. */
   build?: GoBuild;
-  /** How the native runner finds the executable: a built binary (default), Node script, or PATH. */
-  native?: { node: string } | { path: string[] };
+  /**
+   * How the native runner finds the executable: its own built binary (default), another
+   * backend's binary, a Node script, or PATH.
+   */
+  native?: { binary: string } | { node: string } | { path: string[] };
+  /** The topologies it runs in (default: every one). */
+  topologies?: readonly Topology[];
+  /**
+   * Runs as `count` processes named `<name>-1`, `<name>-2`…; copy n listens on every port plus
+   * (n-1)·portStep, so the copies share a host natively.
+   */
+  replicas?: { count: number; portStep: number };
+  /**
+   * Natively, keeps a config file in its data folder listing the ready copies of another,
+   * replicated backend, and sends SIGHUP (reload) when that list changes: the part DNS plays in
+   * compose and Kubernetes, where a dead copy drops out of the name's addresses.
+   */
+  discovers?: { backend: string; port: string; file: string; render(addresses: string[]): string };
   /** Named ports it listens on; `http` is the one its readiness check uses. */
   ports: Record<string, number>;
   ready: { port: string; path: string };
@@ -182,3 +214,24 @@ export function insideModule(spec: ModuleBuild): Pick<GoBuild, 'fetch' | 'build'
 
 /** A compose variable reference (`${NAME}`), resolved by Compose from the user's environment. */
 export const composeVar = (name: string, suffix = '') => `\${${name}${suffix}}`;
+
+/** Whether a backend runs in a topology. */
+export const runsIn = (recipe: BackendRecipe, topology: Topology) => !recipe.topologies || recipe.topologies.includes(topology);
+
+/** The process names of a backend: its name, or one per copy. */
+export const instanceNames = (recipe: BackendRecipe) =>
+  recipe.replicas ? Array.from({ length: recipe.replicas.count }, (_, i) => `${recipe.name}-${i + 1}`) : [recipe.name];
+
+/**
+ * A named port of one copy of a backend. The copies step their ports only natively, where they
+ * share 127.0.0.1; in compose each has its own address (and a DNS name can list them all).
+ */
+export function instancePort(recipe: BackendRecipe, port: string, layout: Pick<Layout, 'mode' | 'replica'>): number {
+  const base = recipe.ports[port];
+  if (base === undefined) throw new Error(`${recipe.name} has no port "${port}"`);
+  return layout.mode === 'native' ? base + (layout.replica - 1) * (recipe.replicas?.portStep ?? 0) : base;
+}
+
+/** host:port of a named port on every copy of a replicated backend, as `layout` reaches them. */
+export const instanceAddresses = (layout: Layout, recipe: BackendRecipe, port: string) =>
+  instanceNames(recipe).map((name, i) => layout.address(name, instancePort(recipe, port, { mode: layout.mode, replica: i + 1 })));
