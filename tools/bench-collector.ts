@@ -35,13 +35,13 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { parse, stringify } from 'yaml';
 import { ensureBackend } from './backends';
+import { commandLine, median, processCpuSeconds, TICKS_PER_SECOND } from './measure';
 import { repoRoot, stateDir } from './paths';
 import { type RunningProcess, startProcess } from './process';
 
 const SINK = path.join(__dirname, 'otlp-sink.js');
 const BENCH_DIR = path.join(stateDir, 'bench');
 /** Linux reports CPU times in clock ticks of 1/100 s (USER_HZ). */
-const TICKS_PER_SECOND = 100;
 /** Clear of the stack's collectors (4317…, 8888…) and of the services bench (2xxxx service ports). */
 const PORTS = { otlpGrpc: 24317, otlpHttp: 24318, health: 23133, metrics: 28888 };
 const METRICS_URL = `http://127.0.0.1:${PORTS.metrics}/metrics`;
@@ -55,16 +55,7 @@ const MiB = 1024 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const value = (name: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
-const number = (name: string, fallback: number) => {
-  const raw = value(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(raw)}`);
-  return n;
-};
+const { flag, value, number } = commandLine(process.argv.slice(2));
 const numbers = (name: string, fallback: number[]) => {
   const raw = value(name);
   if (raw === undefined) return fallback;
@@ -229,17 +220,6 @@ function generatorArgs(durationS: number): string[] {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-/** User + system CPU seconds of a process (all its threads); 0 once it has gone. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-
 /** CPU seconds every process on the machine has used (busy, not idle or waiting on I/O). */
 function machineBusySeconds(): number {
   const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fs
@@ -343,13 +323,6 @@ interface Run {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const median = (values: number[]) => {
-  if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 interface Sink {
   pid: number;
   /** Bytes received of a signal (trace, metric, log) so far. */
@@ -452,9 +425,9 @@ async function measure(binaries: Binaries, variant: Variant, round: number, sink
 
     const snapshot = async () => ({
       at: performance.now(),
-      collectorCpu: cpuSeconds(collector.pid),
-      generatorCpu: cpuSeconds(generator?.pid),
-      sinkCpu: cpuSeconds(sink.pid),
+      collectorCpu: processCpuSeconds(collector.pid),
+      generatorCpu: processCpuSeconds(generator?.pid),
+      sinkCpu: processCpuSeconds(sink.pid),
       sinkTraceBytes: await sink.bytes('trace'),
       machineCpu: machineBusySeconds(),
       ...counters(await Metrics.scrape()),

@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { commandLine, median, processCpuSeconds } from './measure';
 import { distDir, repoRoot, stateDir } from './paths';
 import { type RunningProcess, startProcess } from './process';
 import { SERVICE_NAMES, type ServiceName, servicePorts, serviceProcessSpec } from './services';
@@ -25,22 +26,12 @@ const AUTOCANNON = path.join(repoRoot, 'node_modules', 'autocannon', 'autocannon
 const SINK = path.join(__dirname, 'otlp-sink.js');
 const BENCH_DIR = path.join(stateDir, 'bench');
 /** Linux reports process CPU times in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
 const BODY = JSON.stringify({ customer_id: 'bench', features: { tenure_months: 12, monthly_spend: 60, support_tickets: 1, plan: 'pro' } });
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const value = (name: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
-const number = (name: string, fallback: number) => {
-  const raw = value(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(raw)}`);
-  return n;
-};
+const { flag, value, number } = commandLine(process.argv.slice(2));
 
 const quick = flag('quick');
 const ablation = flag('ablation');
@@ -171,14 +162,6 @@ async function stopServices(processes: RunningProcess[]): Promise<void> {
   await Promise.all(processes.map((p) => p.stop()));
 }
 
-/** User + system CPU time of a whole process (all its threads), in milliseconds. */
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1000;
-}
-
 /** A field of a /proc file in kB, as MiB (0 if the process has exited meanwhile). */
 function procMiB(pid: number, file: string, field: string): number {
   try {
@@ -304,7 +287,7 @@ async function measure(scenario: Scenario, mode: Mode, round: number, sink: Sink
   try {
     await load(gatewayUrl, options.warmupSeconds, options.connections); // JIT, connection pools, batch queues at steady state
     const pids = Object.fromEntries(processes.map((p) => [p.name, p.pid])) as Record<ServiceName, number>;
-    const cpuBefore = Object.fromEntries(processes.map((p) => [p.name, cpuMs(p.pid)]));
+    const cpuBefore = Object.fromEntries(processes.map((p) => [p.name, processCpuSeconds(p.pid) * 1000]));
     const sinkBefore = await sink.stats();
     const stopSampling = sampleRss(pids);
     const windowUs = [monotonicUs()];
@@ -313,10 +296,9 @@ async function measure(scenario: Scenario, mode: Mode, round: number, sink: Sink
     const rss = stopSampling() as Record<ServiceName, number>;
     const sinkAfter = await sink.stats();
     const perRequest = (ms: number) => ms / Math.max(result.requests, 1);
-    const cpu = Object.fromEntries(processes.map((p) => [p.name, perRequest(cpuMs(p.pid) - cpuBefore[p.name]!)])) as Record<
-      ServiceName,
-      number
-    >;
+    const cpu = Object.fromEntries(
+      processes.map((p) => [p.name, perRequest(processCpuSeconds(p.pid) * 1000 - cpuBefore[p.name]!)]),
+    ) as Record<ServiceName, number>;
     const exported: Record<string, number> = {};
     for (const [signal, after] of Object.entries(sinkAfter)) {
       exported[signal] = (after.bytes - (sinkBefore[signal]?.bytes ?? 0)) / Math.max(result.requests, 1);
@@ -492,11 +474,6 @@ function printAddedByOwner(runs: Run[]): void {
 // ---------------------------------------------------------------------------------------------
 // Summaries
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
