@@ -55,12 +55,12 @@ const MiB = 1024 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const { flag, value, number } = commandLine(process.argv.slice(2));
+const { flag, value, number, usageError } = commandLine(process.argv.slice(2));
 const numbers = (name: string, fallback: number[]) => {
   const raw = value(name);
   if (raw === undefined) return fallback;
   const list = raw.split(',').map(Number);
-  if (!list.length || list.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`--${name} needs positive numbers, got ${raw}`);
+  if (!list.length || list.some((n) => !Number.isFinite(n) || n <= 0)) usageError(`--${name} needs positive numbers, got ${raw}`);
   return list;
 };
 

@@ -1,6 +1,12 @@
 // What the benchmarks share: their command-line options, medians, and a process's CPU time.
 import fs from 'node:fs';
 
+/** A bad option ends the command with one line, before any work starts. */
+function usageError(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
 /** `--name`, `--name <value>` and `--name <n>` options of a command line. */
 export function commandLine(argv: string[]) {
   const flag = (name: string) => argv.includes(`--${name}`);
@@ -9,10 +15,10 @@ export function commandLine(argv: string[]) {
     const raw = value(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(n) || n <= 0) usageError(`--${name} needs a positive number, got ${JSON.stringify(raw)}`);
     return n;
   };
-  return { flag, value, number };
+  return { flag, value, number, usageError };
 }
 
 /** The median (NaN for no values). */
