@@ -1,6 +1,7 @@
 // The fault lab's scenarios: each a named composition of knobs from the knob table
 // (services/shared/knob-table.ts), on the service where the fault belongs, at a few levels.
 // Each has a lesson (docs/lessons/<name>.md) and an end-to-end test that proves its evidence.
+import type { HypothesisKind } from '../analysis/diagnosis/types';
 import type { KNOB_TABLE, KnobService } from '../services/shared/knob-table';
 import type { KnobValues } from '../services/shared/knobs';
 
@@ -25,6 +26,12 @@ export interface Scenario {
   test: string;
   defaultLevel: string;
   levels: Record<string, ScenarioLevel>;
+  /**
+   * The diagnosis key: the (kind, service) a correct diagnosis names first while this scenario is
+   * on (docs/diagnosis.md); none for a scenario that leaves the system healthy. Only the accuracy
+   * benchmark and mystery mode read it: the diagnosis itself never sees the lab.
+   */
+  cause?: { kind: HypothesisKind; service: KnobService };
 }
 
 function scenario(s: Omit<Scenario, 'lesson' | 'services'>): Scenario {
@@ -41,6 +48,7 @@ export const RANDOM_EXERCISE_SEED = 2026;
 export const SCENARIOS: readonly Scenario[] = [
   scenario({
     name: 'slow-model',
+    cause: { kind: 'latency', service: 'model-inference' },
     summary: "inference's median latency goes up; the gateway's budget cuts it and falls back, then the circuit opens",
     test: 'test/e2e/lab-latency.test.ts',
     defaultLevel: 'severe',
@@ -57,6 +65,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'tail-latency',
+    cause: { kind: 'latency', service: 'model-inference' },
     summary: 'only the p99 of inference grows; the median falls and the mean barely moves',
     test: 'test/e2e/lab-latency.test.ts',
     defaultLevel: 'severe',
@@ -73,6 +82,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'model-errors',
+    cause: { kind: 'errors', service: 'model-inference' },
     summary: 'a share of inferences fail; the gateway falls back with reason error and the fallback alert fires',
     test: 'test/e2e/lab-errors.test.ts',
     defaultLevel: 'severe',
@@ -83,6 +93,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'cpu-bound',
+    cause: { kind: 'cpu', service: 'model-inference' },
     summary: 'inference does synchronous CPU work: the event loop stalls and every endpoint of model-inference slows',
     test: 'test/e2e/lab-runtime.test.ts',
     defaultLevel: 'severe',
@@ -93,6 +104,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'lock-contention',
+    cause: { kind: 'wait', service: 'model-inference' },
     summary: 'inference holds one process-wide lock: requests queue behind each other, latency grows with concurrency',
     test: 'test/e2e/lab-runtime.test.ts',
     defaultLevel: 'severe',
@@ -109,6 +121,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'pool-exhaustion',
+    cause: { kind: 'wait', service: 'gateway' },
     summary: "the gateway's calls to the model share a tiny connection pool: time is lost waiting for a connection",
     test: 'test/e2e/lab-paths.test.ts',
     defaultLevel: 'severe',
@@ -119,6 +132,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'n-plus-one',
+    cause: { kind: 'fan-out', service: 'gateway' },
     summary: 'the gateway looks up reference values with one call per feature, one after another: a staircase',
     test: 'test/e2e/lab-paths.test.ts',
     defaultLevel: 'severe',
@@ -135,6 +149,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'retry-storm',
+    cause: { kind: 'retries', service: 'gateway' },
     summary: 'the gateway retries failed model calls without budget, backoff or breaker: model traffic multiplies',
     test: 'test/e2e/lab-errors.test.ts',
     defaultLevel: 'severe',
@@ -157,6 +172,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'broken-propagation',
+    cause: { kind: 'propagation', service: 'gateway' },
     summary: 'the call to the model drops the trace context: the trace splits and the model work lands in an orphan trace',
     test: 'test/e2e/lab-paths.test.ts',
     defaultLevel: 'on',
@@ -166,6 +182,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'slow-fallback',
+    cause: { kind: 'latency', service: 'fallback-rules' },
     summary: "the model is down and the rules service is slow: end-to-end latency is now the fallback's",
     test: 'test/e2e/lab-latency.test.ts',
     defaultLevel: 'severe',
@@ -182,6 +199,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'memory-leak',
+    cause: { kind: 'memory', service: 'model-inference' },
     summary: 'each inference keeps some heap forever: the heap gauge climbs, GC works harder, the heap-growth alert fires',
     test: 'test/e2e/lab-runtime.test.ts',
     defaultLevel: 'severe',
@@ -192,6 +210,7 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario({
     name: 'bad-deploy',
+    cause: { kind: 'deploy', service: 'model-inference' },
     summary: 'model version 2 takes a share of the traffic and scores everyone higher: drift between versions',
     test: 'test/e2e/lab-deploy.test.ts',
     defaultLevel: 'severe',
