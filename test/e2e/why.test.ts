@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TraceComparison, TraceReport } from '../../analysis';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
 import { closedPort } from '../support/ports';
 import {
   eventually,

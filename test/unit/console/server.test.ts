@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleConfig } from '../../../console/server/config';
 import { readControlToken } from '../../../console/server/config';
 import { createConsoleApp } from '../../../console/server/server';
-import { createAlertRecorder } from '../../../tools/alert-recorder';
+import { createAlertRecorder } from '../../../tools/runner/alert-recorder';
 
 const TOKEN = 'unit-secret-token-42';
 const servers: http.Server[] = [];
@@ -38,10 +38,8 @@ beforeAll(async () => {
       prometheus: closed,
       victorialogs: closed,
       alertRecorder: recorderUrl,
-      gateway: closed,
-      modelInference: closed,
-      fallbackRules: closed,
     },
+    services: { gateway: closed, 'model-inference': closed, 'fallback-rules': closed },
     assetsDir: assets,
     controlToken: TOKEN,
   };
