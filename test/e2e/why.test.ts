@@ -31,7 +31,7 @@ interface TimedSpan extends JaegerSpan {
 
 /** Runs the compiled CLI as a user would (npm run why runs the same file after building). */
 async function why(...args: string[]) {
-  const result = await execa('node', [path.join(repoRoot, 'dist/tools/why.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
+  const result = await execa('node', [path.join(repoRoot, 'dist/tools/cli/why.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
   return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 

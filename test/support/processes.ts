@@ -1,4 +1,4 @@
-// Starts services as real child processes, exactly as production does (tools/services.ts), and
+// Starts services as real child processes, exactly as production does (tools/runner/services.ts), and
 // keeps their JSON log lines for assertions. Requires `npm run build` (npm test's pretest does it).
 
 import type { ServiceName } from '../../services/registry';

@@ -85,7 +85,7 @@ export const collector: BackendRecipe = {
     port: 'otlpGrpc',
     file: GATEWAYS_FILE,
     render: (addresses) =>
-      `# Written by the native runner (tools/stack.ts): the gateway collectors that are ready now.\n${stringify({
+      `# Written by the native runner (tools/runner/): the gateway collectors that are ready now.\n${stringify({
         exporters: { 'load_balancing/gateways': { resolver: { dns: { enabled: false }, static: { hostnames: addresses } } } },
       })}`,
   },

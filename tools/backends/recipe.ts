@@ -128,7 +128,7 @@ export interface BackendRecipe {
 // a build from an empty cache took about 12 % less time (docs/backends.md). Same binaries.
 export const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOWORK: 'off', GOGC: '400' };
 
-/** Where the build that is running writes its commands' whole output (set by tools/backends.ts). */
+/** Where the build that is running writes its commands' whole output (set by tools/backends/cache.ts). */
 export const buildLog = new AsyncLocalStorage<(text: string) => void>();
 
 /** Runs a command into the build log; `showDownloads` echoes its module downloads to the terminal. */

@@ -5,7 +5,7 @@ import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
 /** Ends the command: one line naming the problem, exit code 2. */
 export function usageError(name: string, message: string, hint?: string): never {
-  console.error(`${name}: ${message}${hint ? ` (${hint})` : ''}`);
+  console.error(`${name}: ${message.replace(/\s*\n\s*/g, ' ')}${hint ? ` (${hint})` : ''}`);
   process.exit(2);
 }
 
