@@ -8,8 +8,6 @@ import { distDir } from '../../local/paths';
 import { BACKEND_PORTS } from '../../local/ports';
 import { SERVICE_REGISTRY, type ServiceRegistry, serviceUrlVariable } from '../../services/registry';
 
-export { readControlToken };
-
 export interface ConsoleConfig {
   host: string;
   port: number;

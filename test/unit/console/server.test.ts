@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleConfig } from '../../../console/server/config';
-import { readControlToken } from '../../../console/server/config';
 import { createConsoleApp } from '../../../console/server/server';
+import { readControlToken } from '../../../local/control-token';
 import { createAlertRecorder } from '../../../tools/runner/alert-recorder';
 
 const TOKEN = 'unit-secret-token-42';

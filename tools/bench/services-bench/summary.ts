@@ -1,8 +1,12 @@
 // The services benchmark's summaries: medians per scenario and mode, each mode against pure,
 // the table and the goals of docs/performance.md.
+import { entryPointsFirst } from '../../../services/registry';
 import { fixed, type Goal, median } from '../stats';
 import type { Freshness } from './freshness';
 import type { Run } from './run';
+
+/** The services, entry point first, for the table's columns. */
+const SERVICES = entryPointsFirst();
 
 export interface Summary {
   scenario: string;
@@ -79,12 +83,10 @@ export function printSummaries(summaries: Summary[]): void {
       'p50 ms': s.p50,
       'p99 ms': s.p99,
       'p50 1-by-1 ms': fixed(s.unqueuedP50, 2),
-      'CPU ms/req gw': fixed(s.cpuMsPerRequest.gateway ?? 0, 3),
-      model: fixed(s.cpuMsPerRequest['model-inference'] ?? 0, 3),
-      rules: fixed(s.cpuMsPerRequest['fallback-rules'] ?? 0, 3),
+      ...Object.fromEntries(SERVICES.map((name) => [`CPU ms/req ${name}`, fixed(s.cpuMsPerRequest[name] ?? 0, 3)])),
       total: fixed(s.cpuMsPerRequest.total ?? 0, 3),
       'added CPU': s.vsPure ? fixed(s.vsPure.addedCpuMsPerRequest, 3) : '',
-      'RSS MiB gw/model/rules': ['gateway', 'model-inference', 'fallback-rules'].map((k) => Math.round(s.rssMiB[k] ?? 0)).join('/'),
+      [`RSS MiB ${SERVICES.join('/')}`]: SERVICES.map((k) => Math.round(s.rssMiB[k] ?? 0)).join('/'),
       'OTLP B/req': Math.round(
         (s.exportedBytesPerRequest.trace ?? 0) + (s.exportedBytesPerRequest.log ?? 0) + (s.exportedBytesPerRequest.metric ?? 0),
       ),
