@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY services ./services
+COPY local ./local
+COPY clients ./clients
 COPY tools ./tools
 COPY analysis ./analysis
 COPY lab ./lab

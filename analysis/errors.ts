@@ -20,22 +20,7 @@ export class TraceNotFoundError extends Error {
   }
 }
 
-/** A backend did not answer or answered with a server error. `hint` says how to start it. */
-export class BackendUnavailableError extends Error {
-  override readonly name = 'BackendUnavailableError';
-  constructor(
-    /** Which backend: "Jaeger", "VictoriaLogs", "Prometheus". */
-    readonly backend: string,
-    /** The base URL that was tried. */
-    readonly url: string,
-    /** What went wrong, e.g. "connection refused" or "HTTP 503". */
-    readonly reason: string,
-    /** How to get it running. */
-    readonly hint = 'start the stack with `npm start` (or `docker compose up`)',
-  ) {
-    super(`${backend} is not answering at ${url} (${reason}): ${hint}`);
-  }
-}
+export { BackendUnavailableError } from '../clients/errors';
 
 /** The backend answered something this library cannot read as a trace. */
 export class UnreadableTraceError extends Error {

@@ -1,33 +1,13 @@
-// Reading traces, logs and usual durations from the backends over HTTP. Only the global `fetch`
-// (Node ≥ 18 and browsers); every base URL is a parameter.
+// Reading traces, logs and usual durations from the backends, through the backend clients
+// (clients/: the global fetch, Node and browsers); every base URL is a parameter.
+import { QueryRefusedError } from '../clients/errors';
+import { jaegerClient } from '../clients/jaeger';
+import { prometheusClient } from '../clients/prometheus';
+import { victoriaLogsClient } from '../clients/victorialogs';
 import type { UsualDuration } from './compare';
 import { BackendUnavailableError, TraceNotFoundError } from './errors';
 import { LOG_FIELDS, logLineFromRow, type TraceLogLine } from './logs';
 import { normalizeJaegerTrace, parseTraceId, type Trace } from './model';
-
-const REQUEST_TIMEOUT_MS = 10_000;
-
-/** fetch that turns "nobody answered" and 5xx into BackendUnavailableError. */
-async function request(backend: string, baseUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  } catch (error) {
-    // Node's fetch puts the real reason (ECONNREFUSED, bad port, …) in `cause`; browsers give none.
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason =
-      (error as Error).name === 'TimeoutError'
-        ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-        : (cause?.code ?? cause?.message ?? (error as Error).message);
-    throw new BackendUnavailableError(backend, baseUrl, reason === 'ECONNREFUSED' ? 'connection refused' : reason);
-  }
-  if (response.status >= 500) {
-    const body = (await response.text()).slice(0, 200);
-    // Jaeger answers 404 for an unknown trace but some versions wrap it; only a real 5xx means it is down.
-    throw new BackendUnavailableError(backend, baseUrl, `HTTP ${response.status}${body ? `: ${body.trim()}` : ''}`);
-  }
-  return response;
-}
 
 /** Options of loadTrace. */
 export interface LoadTraceOptions {
@@ -48,14 +28,9 @@ export interface LoadTraceOptions {
  */
 export async function loadTrace(traceId: string, { jaegerUrl, adjusted = false }: LoadTraceOptions): Promise<Trace> {
   const id = parseTraceId(traceId);
-  const response = await request('Jaeger', jaegerUrl, `/api/v3/traces/${id}${adjusted ? '' : '?raw_traces=true'}`);
-  if (response.status === 404) {
-    await response.body?.cancel();
-    throw new TraceNotFoundError(id);
-  }
-  if (!response.ok)
-    throw new BackendUnavailableError('Jaeger', jaegerUrl, `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  return normalizeJaegerTrace(await response.json());
+  const otlp = await jaegerClient(jaegerUrl).otlpTrace(id, { raw: !adjusted });
+  if (otlp === undefined) throw new TraceNotFoundError(id);
+  return normalizeJaegerTrace(otlp);
 }
 
 /** Options of loadTraceLogs. */
@@ -82,17 +57,15 @@ export async function loadTraceLogs(traceId: string, { logsUrl, trace, limit = 1
     const to = new Date(trace.startEpochMs + trace.durationNs / 1e6 + LOG_WINDOW_MS).toISOString();
     query = `_time:[${from}, ${to}] ${query}`;
   }
-  const response = await request('VictoriaLogs', logsUrl, '/select/logsql/query', {
-    method: 'POST',
-    body: new URLSearchParams({ query, limit: String(limit) }),
-  });
-  if (!response.ok)
-    throw new BackendUnavailableError('VictoriaLogs', logsUrl, `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  return (await response.text())
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => logLineFromRow(JSON.parse(line) as Record<string, unknown>))
-    .sort((a, b) => a.epoch_ms - b.epoch_ms);
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await victoriaLogsClient(logsUrl).query(query, { limit });
+  } catch (error) {
+    // The query is built here from a checked id: a refusal means the backend is not what it should be.
+    if (error instanceof QueryRefusedError) throw new BackendUnavailableError('VictoriaLogs', logsUrl, error.reason);
+    throw error;
+  }
+  return rows.map(logLineFromRow).sort((a, b) => a.epoch_ms - b.epoch_ms);
 }
 
 /** A trace found by a search, with its duration. */
@@ -154,6 +127,7 @@ export async function findSlowestTrace({
   pageSize = 200,
   now = Date.now(),
 }: FindSlowestOptions): Promise<FoundTrace | undefined> {
+  const jaeger = jaegerClient(jaegerUrl);
   let slowest: FoundTrace | undefined;
   for (;;) {
     const params = new URLSearchParams({
@@ -164,14 +138,9 @@ export async function findSlowestTrace({
     });
     // Jaeger's duration filter takes a Go duration; asking for "longer than the slowest so far" pages forward.
     if (slowest) params.set('query.duration_min', `${Math.floor(slowest.durationMs * 1000) + 1}us`);
-    const response = await request('Jaeger', jaegerUrl, `/api/v3/traces?${params}`);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return slowest;
-    }
-    if (!response.ok)
-      throw new BackendUnavailableError('Jaeger', jaegerUrl, `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    const page = traceDurations(await response.json());
+    const answer = await jaeger.searchOtlp(params);
+    if (answer === undefined) return slowest;
+    const page = traceDurations(answer);
     const best = page.sort((a, b) => b.durationMs - a.durationMs)[0];
     if (!best || (slowest && best.durationMs <= slowest.durationMs)) return slowest;
     slowest = best;
@@ -194,15 +163,15 @@ export interface UsualDurationsOptions {
  */
 export async function loadUsualDurations({ prometheusUrl, window = '15m' }: UsualDurationsOptions): Promise<UsualDuration[]> {
   const by = 'service_name, span_name, span_kind';
+  const prometheus = prometheusClient(prometheusUrl);
   const query = async (promql: string) => {
-    const response = await request('Prometheus', prometheusUrl, `/api/v1/query?${new URLSearchParams({ query: promql })}`);
-    const body = (await response.json()) as {
-      status: string;
-      error?: string;
-      data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    if (body.status !== 'success') throw new BackendUnavailableError('Prometheus', prometheusUrl, `query failed: ${body.error}`);
-    return body.data!.result;
+    try {
+      return await prometheus.query(promql);
+    } catch (error) {
+      if (error instanceof QueryRefusedError)
+        throw new BackendUnavailableError('Prometheus', prometheusUrl, `query failed: ${error.reason}`);
+      throw error;
+    }
   };
   const quantile = (q: number) =>
     query(`histogram_quantile(${q}, sum by (le, ${by}) (rate(traces_span_metrics_duration_milliseconds_bucket[${window}])))`);

@@ -1,10 +1,9 @@
 // How the lab reaches the running stack: the services' control endpoints (with the control
-// token) and Prometheus. The CLI builds a context from .tracelab/control-token; the web console
-// and the tests build their own.
-import fs from 'node:fs';
-import { localServiceUrl } from '../services/registry';
-import type { KnobService } from '../services/shared/knob-table';
-import { controlTokenFile, URLS } from '../tools/stack';
+// token) and Prometheus. The CLI builds a context from the control token (local/control-token.ts);
+// the web console and the tests build their own.
+import { localServiceUrl, URLS } from '../local/addresses';
+import { controlTokenFile, readControlToken as readToken } from '../local/control-token';
+import { KNOB_TABLE, type KnobService } from '../services/shared/knob-table';
 
 export type LabUrls = Record<KnobService, string> & { prometheus: string };
 
@@ -13,10 +12,12 @@ export interface LabContext {
   urls: LabUrls;
 }
 
+/** The native stack's: every service with knobs, and Prometheus. */
 export const DEFAULT_URLS: LabUrls = {
-  gateway: localServiceUrl('gateway'),
-  'model-inference': localServiceUrl('model-inference'),
-  'fallback-rules': localServiceUrl('fallback-rules'),
+  ...(Object.fromEntries(Object.keys(KNOB_TABLE).map((name) => [name, localServiceUrl(name as KnobService)])) as Record<
+    KnobService,
+    string
+  >),
   prometheus: URLS.prometheus,
 };
 
@@ -26,15 +27,10 @@ export const CONTROL_TOKEN_FILE = controlTokenFile();
 /** A problem the lab reports in one line (CLI) or as a 4xx (console): no stack trace. */
 export class LabError extends Error {}
 
-/** The token from .tracelab/control-token, else CONTROL_TOKEN from the environment. */
+/** The control token (CONTROL_TOKEN, else .tracelab/control-token: local/control-token.ts), or a LabError. */
 export function readControlToken(env: NodeJS.ProcessEnv = process.env): string {
-  try {
-    const token = fs.readFileSync(CONTROL_TOKEN_FILE, 'utf8').trim();
-    if (token) return token;
-  } catch {
-    // no file: a stack started before the runner wrote one, or by hand
-  }
-  if (env.CONTROL_TOKEN) return env.CONTROL_TOKEN;
+  const token = readToken(env, CONTROL_TOKEN_FILE);
+  if (token) return token;
   throw new LabError(`no control token: start the stack with \`npm start\` (it writes ${CONTROL_TOKEN_FILE}) or set CONTROL_TOKEN`);
 }
 

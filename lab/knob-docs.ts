@@ -2,9 +2,9 @@
 // knobs-doc` rewrites it; a unit test fails when the page and the table disagree.
 import fs from 'node:fs';
 import path from 'node:path';
+import { repoRoot } from '../local/paths';
 import { KNOB_TABLE } from '../services/shared/knob-table';
 import type { Knob } from '../services/shared/knobs';
-import { repoRoot } from '../tools/paths';
 
 export const KNOBS_DOC = path.join(repoRoot, 'docs', 'lessons', 'knobs.md');
 const BEGIN = '<!-- knob table: generated from services/shared/knob-table.ts by `npm run lab -- knobs-doc` -->';

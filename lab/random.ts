@@ -2,7 +2,9 @@
 // gateway, then estimate both distributions from Prometheus's histograms over exactly that
 // traffic (the bucket counts at its end minus those at its start, with PromQL's `@`) and compare
 // each estimate with the truth, the distributions the model-inference knobs describe.
-import { eventually } from '../tools/wait';
+import { QueryRefusedError } from '../clients/errors';
+import { type PromSample, prometheusClient } from '../clients/prometheus';
+import { eventually } from '../clients/wait';
 import { scenarioOn } from './actions';
 import { getKnobs, type LabContext, LabError } from './context';
 
@@ -34,17 +36,13 @@ export interface RandomCheck {
   text: string;
 }
 
-async function query(ctx: LabContext, promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const response = await fetch(`${ctx.urls.prometheus}/api/v1/query?${new URLSearchParams({ query: promql })}`, {
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await response.json()) as {
-    status: string;
-    data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    error?: string;
-  };
-  if (body.status !== 'success') throw new LabError(`Prometheus refused ${promql}: ${body.error}`);
-  return body.data!.result;
+async function query(ctx: LabContext, promql: string): Promise<PromSample[]> {
+  try {
+    return await prometheusClient(ctx.urls.prometheus).query(promql);
+  } catch (error) {
+    if (error instanceof QueryRefusedError) throw new LabError(error.message);
+    throw error;
+  }
 }
 
 async function scalar(ctx: LabContext, promql: string): Promise<number | undefined> {

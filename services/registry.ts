@@ -60,5 +60,21 @@ export function serviceInfo<N extends ServiceName>(name: N) {
   return { name, version: entry.version, port: entry.port, prometheusPort: entry.metricsPort } as const;
 }
 
-/** Base URL of a service in native mode. */
-export const localServiceUrl = (name: ServiceName, portOffset = 0) => `http://127.0.0.1:${SERVICE_REGISTRY[name].port + portOffset}`;
+/** A table of services in the shape of SERVICE_REGISTRY (the generators take one, so a test can pass a copy). */
+export type ServiceRegistry = Record<string, ServiceEntry>;
+
+/** The services of a registry, the ones a person calls directly first, else in registry order. */
+export const entryPointsFirst = (registry: ServiceRegistry = SERVICE_REGISTRY): string[] =>
+  Object.keys(registry).sort((a, b) => Number(registry[b]!.published) - Number(registry[a]!.published));
+
+/**
+ * The environment variable that holds a service's base URL: the one its callers use in `calls`
+ * (MODEL_URL for model-inference), else NAME_URL (GATEWAY_URL). The console reads it too.
+ */
+export function serviceUrlVariable(name: string, registry: ServiceRegistry = SERVICE_REGISTRY): string {
+  for (const entry of Object.values(registry)) {
+    const found = Object.entries(entry.calls).find(([, target]) => target === name);
+    if (found) return found[0];
+  }
+  return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
+}

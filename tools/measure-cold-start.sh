@@ -23,7 +23,7 @@ done
 echo "ready after $(($(date +%s) - started)) s"
 grep -E '^\[backends\] built' "$work/start.log"
 # The runner itself (not npm's `sh -c` around it) stops the stack on SIGINT.
-pkill -INT -f '^node dist/tools/stack.js up'
+pkill -INT -f '^node dist/tools/cli/stack.js up'
 wait "$npm_pid" || true
 chmod -R u+w "$work/gomod"
 rm -rf "$work/gomod" "$work/gocache"

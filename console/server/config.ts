@@ -1,8 +1,12 @@
-// Where the console listens and where the backends it reads are: native defaults, each
-// overridable through the environment (compose points them at container names).
-import fs from 'node:fs';
+// Where the console listens and where the backends and services it reads are: the native
+// addresses by default (local/addresses.ts, derived from the registries), each overridable
+// through the environment (compose points them at container names).
 import path from 'node:path';
-import { distDir, stateDir } from '../../tools/paths';
+import { URLS } from '../../local/addresses';
+import { readControlToken } from '../../local/control-token';
+import { distDir } from '../../local/paths';
+import { BACKEND_PORTS } from '../../local/ports';
+import { SERVICE_REGISTRY, type ServiceRegistry, serviceUrlVariable } from '../../services/registry';
 
 export interface ConsoleConfig {
   host: string;
@@ -12,26 +16,13 @@ export interface ConsoleConfig {
     prometheus: string;
     victorialogs: string;
     alertRecorder: string;
-    gateway: string;
-    modelInference: string;
-    fallbackRules: string;
   };
+  /** Base URL of every service of the registry, by name. */
+  services: Record<string, string>;
   /** Built browser assets (vite build output). */
   assetsDir: string;
   /** Bearer token for the services' control endpoints; held here, never sent to the browser. */
   controlToken: string | undefined;
-}
-
-/** The file the native runner writes the control token to (mode 0600). */
-export const controlTokenFile = path.join(stateDir, 'control-token');
-
-export function readControlToken(env: NodeJS.ProcessEnv = process.env, file = controlTokenFile): string | undefined {
-  if (env.CONTROL_TOKEN) return env.CONTROL_TOKEN;
-  try {
-    return fs.readFileSync(file, 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function port(value: string | undefined, fallback: number): number {
@@ -41,19 +32,20 @@ function port(value: string | undefined, fallback: number): number {
   return parsed;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+/** The configuration from the environment; `registry` names the services (a test passes a copy). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, registry: ServiceRegistry = SERVICE_REGISTRY): ConsoleConfig {
   return {
     host: env.HOST ?? '127.0.0.1',
-    port: port(env.PORT, 8090),
+    port: port(env.PORT, BACKEND_PORTS.console.http),
     backends: {
-      jaeger: env.JAEGER_URL ?? 'http://127.0.0.1:16686',
-      prometheus: env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
-      victorialogs: env.VICTORIALOGS_URL ?? 'http://127.0.0.1:9428',
-      alertRecorder: env.ALERT_RECORDER_URL ?? 'http://127.0.0.1:9099',
-      gateway: env.GATEWAY_URL ?? 'http://127.0.0.1:8080',
-      modelInference: env.MODEL_URL ?? 'http://127.0.0.1:8081',
-      fallbackRules: env.FALLBACK_URL ?? 'http://127.0.0.1:8082',
+      jaeger: env.JAEGER_URL ?? URLS.jaeger,
+      prometheus: env.PROMETHEUS_URL ?? URLS.prometheus,
+      victorialogs: env.VICTORIALOGS_URL ?? URLS.victorialogs,
+      alertRecorder: env.ALERT_RECORDER_URL ?? URLS.alertRecorder,
     },
+    services: Object.fromEntries(
+      Object.entries(registry).map(([name, entry]) => [name, env[serviceUrlVariable(name, registry)] ?? `http://127.0.0.1:${entry.port}`]),
+    ),
     assetsDir: env.CONSOLE_ASSETS_DIR ?? path.join(distDir, 'console', 'web'),
     controlToken: readControlToken(env),
   };

@@ -3,6 +3,7 @@
 // library (lab/), the same code as `npm run lab`; this file only holds the control token and
 // turns the lab's errors into HTTP answers.
 import {
+  type LabContext,
   LabError as LabLibraryError,
   checkRandom as labCheckRandom,
   labStatus,
@@ -72,12 +73,7 @@ export function scenarioLab(config: ConsoleConfig): Lab {
     }
     return {
       controlToken: config.controlToken,
-      urls: {
-        gateway: config.backends.gateway,
-        'model-inference': config.backends.modelInference,
-        'fallback-rules': config.backends.fallbackRules,
-        prometheus: config.backends.prometheus,
-      },
+      urls: { ...(config.services as LabContext['urls']), prometheus: config.backends.prometheus },
     };
   };
   /** The lab's errors are one-line explanations: a service that does not answer or refuses. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
 import { type ConsoleConfig, loadConfig } from './config';
 import { type Lab, LabError, scenarioLab } from './lab';
 import { proxyHandler, sendError } from './proxy';

@@ -1,14 +1,14 @@
 // An alert end to end: a model fault makes the fallback alert fire in Prometheus, Alertmanager
 // routes it by severity to the recorder's webhook, and removing the fault resolves it.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Delivery } from '../../tools/alert-recorder';
+import { alertRecorderClient, type Delivery } from '../../clients/alert-recorder';
 import { eventually, HEALTHY_MODEL, restoreHealthyModel, setModelBehaviour, URLS } from './support';
 import { steadyTraffic } from './traffic';
 
 const ALERT = 'ModelUnavailableFallbackServing';
 
 async function deliveries(since: number, status: 'firing' | 'resolved'): Promise<Delivery[]> {
-  const all = (await (await fetch(`${URLS.alertRecorder}/alerts`)).json()) as Delivery[];
+  const all = await alertRecorderClient(URLS.alertRecorder).deliveries();
   return all.filter(
     (d) => Date.parse(d.receivedAt) >= since && d.payload.alerts.some((a) => a.labels.alertname === ALERT && a.status === status),
   );

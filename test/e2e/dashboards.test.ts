@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
 import { burst, eventually, logsQuery, promQuery, restoreHealthyModel, SERVICE_NAMES, setModelBehaviour, URLS } from './support';
 import { steadyTraffic } from './traffic';
 

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { stateDir } from '../../local/paths';
 import { SERVICE_REGISTRY } from '../../services/registry';
-import { stateDir } from '../../tools/paths';
 import { eventually, jaegerTrace, logsQuery, predict, promQuery, restoreHealthyModel, URLS, waitForCompleteTrace } from './support';
 
 /** The outage every backend drill holds: long enough for the SDK and collector retries to give up on a memory queue. */

@@ -8,9 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { stateDir } from '../../local/paths';
 import type { Topology } from '../../tools/backends/index';
-import { stateDir } from '../../tools/paths';
-import { startStack } from '../../tools/stack';
+import { startStack } from '../../tools/runner/supervisor';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,12 +1,19 @@
 // Helpers for e2e tests against the real backends: their HTTP APIs, polled with a deadline.
 import { inject } from 'vitest';
+import { type JaegerSpan, type JaegerTrace, jaegerClient } from '../../clients/jaeger';
+import { type PromSample, prometheusClient } from '../../clients/prometheus';
+import { victoriaLogsClient } from '../../clients/victorialogs';
+import { eventually } from '../../clients/wait';
+import { URLS } from '../../local/addresses';
 import { SERVICE_NAMES } from '../../services/registry';
-import { URLS } from '../../tools/stack';
-import { eventually } from '../../tools/wait';
 import { predictAt, setModelBehaviourAt } from '../support/requests';
 
 export { FEATURES, randomHex } from '../support/requests';
-export { eventually, SERVICE_NAMES, URLS };
+export { eventually, type JaegerSpan, type JaegerTrace, type PromSample, SERVICE_NAMES, URLS };
+
+const jaeger = jaegerClient(URLS.jaeger);
+const prometheus = prometheusClient(URLS.prometheus);
+const victorialogs = victoriaLogsClient(URLS.victorialogs);
 
 export const predict = (headers: Record<string, string> = {}, body?: unknown) => predictAt(URLS.gateway, headers, body);
 
@@ -58,26 +65,7 @@ export async function burst(count: number, concurrency = 8, body?: unknown): Pro
   return (await concurrently(count, concurrency, () => predict({}, body))).map((answer) => answer.status);
 }
 
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: { refType: string; traceID: string; spanID: string }[];
-  processID: string;
-  tags: { key: string; value: unknown }[];
-  logs: { fields: { key: string; value: unknown }[] }[];
-}
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }>;
-}
-
-export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefined> {
-  const response = await fetch(`${URLS.jaeger}/api/traces/${traceId}`);
-  if (!response.ok) return undefined;
-  return ((await response.json()) as { data: JaegerTrace[] }).data[0];
-}
+export const jaegerTrace = (traceId: string): Promise<JaegerTrace | undefined> => jaeger.trace(traceId);
 
 export const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 export const serviceOf = (t: JaegerTrace, span: JaegerSpan) => t.processes[span.processID]!.serviceName;
@@ -119,20 +107,12 @@ export function waitForCompleteTrace(traceId: string, timeoutMs = 60_000): Promi
   );
 }
 
-interface Exemplar {
-  labels: Record<string, string>;
-  timestamp: number;
-}
-
 /** The trace id of the newest exemplar of a series since `sinceMs`, as Grafana's exemplar dots show it. */
 export function newestExemplarTraceId(query: string, sinceMs: number): Promise<string> {
   return eventually(
     async () => {
-      const params = new URLSearchParams({ query, start: String(sinceMs / 1000), end: String(Date.now() / 1000 + 60) });
-      const response = await fetch(`${URLS.prometheus}/api/v1/query_exemplars?${params}`);
-      const body = (await response.json()) as { status: string; data: { exemplars: Exemplar[] }[]; error?: string };
-      if (body.status !== 'success') throw new Error(`exemplars of ${query}: ${body.error}`);
-      const newest = body.data
+      const series = await prometheus.exemplars(query, sinceMs / 1000, Date.now() / 1000 + 60);
+      const newest = series
         .flatMap((s) => s.exemplars)
         .filter((e) => e.labels.trace_id)
         .sort((a, b) => b.timestamp - a.timestamp)[0];
@@ -142,17 +122,7 @@ export function newestExemplarTraceId(query: string, sinceMs: number): Promise<s
   );
 }
 
-export interface PromSample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-export async function promQuery(query: string): Promise<PromSample[]> {
-  const response = await fetch(`${URLS.prometheus}/api/v1/query?${new URLSearchParams({ query })}`);
-  const body = (await response.json()) as { status: string; data?: { result: PromSample[] }; error?: string };
-  if (body.status !== 'success') throw new Error(`PromQL ${query}: ${body.error}`);
-  return body.data!.result;
-}
+export const promQuery = (query: string): Promise<PromSample[]> => prometheus.query(query);
 
 /** Waits until a PromQL query returns at least one series. */
 export function waitForSeries(query: string, timeoutMs = 90_000): Promise<PromSample[]> {
@@ -164,17 +134,8 @@ export function waitForSeries(query: string, timeoutMs = 90_000): Promise<PromSa
 }
 
 /** LogsQL query against VictoriaLogs; the answer is one JSON object per line. */
-export async function logsQuery(query: string, limit = 100): Promise<Record<string, string>[]> {
-  const response = await fetch(`${URLS.victorialogs}/select/logsql/query`, {
-    method: 'POST',
-    body: new URLSearchParams({ query, limit: String(limit) }),
-  });
-  if (!response.ok) throw new Error(`LogsQL ${query}: ${response.status} ${await response.text()}`);
-  return (await response.text())
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, string>);
-}
+export const logsQuery = (query: string, limit = 100): Promise<Record<string, string>[]> =>
+  victorialogs.query<Record<string, string>>(query, { limit });
 
 /** Waits until a LogsQL query returns records (and, if given, until `complete` accepts them). */
 export function waitForLogs(

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TraceComparison, TraceReport } from '../../analysis';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
 import { closedPort } from '../support/ports';
 import {
   eventually,
@@ -31,7 +31,7 @@ interface TimedSpan extends JaegerSpan {
 
 /** Runs the compiled CLI as a user would (npm run why runs the same file after building). */
 async function why(...args: string[]) {
-  const result = await execa('node', [path.join(repoRoot, 'dist/tools/why.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
+  const result = await execa('node', [path.join(repoRoot, 'dist/tools/cli/why.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
   return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 

@@ -1,7 +1,8 @@
 // Starts the three services as child processes wired to each other on test ports, exporting
 // traces and logs to an in-test OTLP receiver and exposing /metrics on test ports.
 
-import { SERVICE_NAMES, type ServiceName, servicePorts } from '../../tools/services';
+import { SERVICE_NAMES, type ServiceName } from '../../services/registry';
+import { servicePorts } from '../../tools/runner/services';
 import { OtlpReceiver } from '../support/otlp-receiver';
 import { type RunningService, startService } from '../support/processes';
 import { predictAt, setModelBehaviourAt } from '../support/requests';

@@ -2,7 +2,7 @@
 // to an OTLP receiver in this test: traces across process boundaries, logs tied to spans,
 // metrics on /metrics, the fallback path, and bad input.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually } from '../../tools/wait';
+import { eventually } from '../../clients/wait';
 import { type ReceivedSpan, SPAN_KIND } from '../support/otlp-receiver';
 import { type Cluster, CONTROL_TOKEN, FEATURES, PORTS, predict, randomHex, setModelBehaviour, startCluster } from './harness';
 

@@ -1,5 +1,5 @@
 // One gateway collector killed under load (SIGKILL, as a crash). The agent's ring drops it (the
-// runner plays the DNS resolver natively: tools/stack.ts), so the traces go to the other gateway;
+// runner plays the DNS resolver natively: tools/runner/), so the traces go to the other gateway;
 // no request fails, no kept trace is split between gateways, and the ring takes it back after.
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, HEALTHY_MODEL, jaegerTrace, setModelBehaviour, stackControl } from '../e2e/support';

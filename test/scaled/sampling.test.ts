@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
 import { concurrently, eventually, HEALTHY_MODEL, jaegerTrace, promQuery, setModelBehaviour } from '../e2e/support';
 import {
   decisions,

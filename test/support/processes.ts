@@ -1,7 +1,9 @@
-// Starts services as real child processes, exactly as production does (tools/services.ts), and
+// Starts services as real child processes, exactly as production does (tools/runner/services.ts), and
 // keeps their JSON log lines for assertions. Requires `npm run build` (npm test's pretest does it).
-import { startProcess } from '../../tools/process';
-import { type ServiceName, serviceProcessSpec } from '../../tools/services';
+
+import type { ServiceName } from '../../services/registry';
+import { startProcess } from '../../tools/runner/process';
+import { serviceProcessSpec } from '../../tools/runner/services';
 
 export interface RunningService {
   name: ServiceName;

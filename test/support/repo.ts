@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
 
 /** execFile as a promise: resolves with stdout/stderr, rejects on a non-zero exit. */
 export const run = promisify(execFile);

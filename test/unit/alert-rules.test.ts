@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { FEATURE_BUCKETS, UNIT_BUCKETS } from '../../services/model-inference/src/metrics';
-import { ensureBackend } from '../../tools/backends';
+import { ensureBackend } from '../../tools/backends/cache';
 import { inRepo, run } from '../support/repo';
 
 interface AlertRule {

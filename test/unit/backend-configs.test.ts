@@ -3,11 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureBackend } from '../../tools/backends';
+import { repoRoot } from '../../local/paths';
+import { ensureBackend } from '../../tools/backends/cache';
 import { backend } from '../../tools/backends/index';
-import { composeLayout } from '../../tools/compose';
-import { repoRoot } from '../../tools/paths';
-import { nativeLayout } from '../../tools/stack';
+import { composeLayout, nativeLayout } from '../../tools/backends/layouts';
 import { inRepo, run } from '../support/repo';
 
 describe('backend configs', () => {

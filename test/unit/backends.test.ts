@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backendNames, componentDir, defaultBackendNames, fetchAhead } from '../../tools/backends';
+import { backendNames, componentDir, defaultBackendNames, fetchAhead } from '../../tools/backends/cache';
 import { GO_BUILDS, type GoBuild } from '../../tools/backends/index';
 
 function component(name: string, events: string[], fetchError?: Error): GoBuild {

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ensureBackend } from '../../tools/backends';
-import { COMPOSE_FILES } from '../../tools/compose';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
+import { ensureBackend } from '../../tools/backends/cache';
+import { COMPOSE_FILES } from '../../tools/generate/compose';
 import { run } from '../support/repo';
 
 describe.each(Object.values(COMPOSE_FILES))('%s', (composeFile) => {

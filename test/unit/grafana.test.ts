@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../../tools/paths';
+import { repoRoot } from '../../local/paths';
 
 const grafana = path.join(repoRoot, 'grafana');
 const datasources = (

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../../services/registry';
-import { ensureBackend } from '../../tools/backends';
-import { HELM_CHART_DIR, helmValues } from '../../tools/helm';
+import { ensureBackend } from '../../tools/backends/cache';
+import { HELM_CHART_DIR, helmValues } from '../../tools/generate/helm';
 import { inRepo, run } from '../support/repo';
 
 const RELEASE = 'tracelab';

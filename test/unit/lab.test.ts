@@ -5,9 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../lab/actions';
 import { SCENARIOS } from '../../lab/scenarios';
+import { repoRoot } from '../../local/paths';
 import { KNOB_TABLE, type KnobService } from '../../services/shared/knob-table';
 import { defaultValues, type KnobSet, stateSchema, updateSchema } from '../../services/shared/knobs';
-import { repoRoot } from '../../tools/paths';
 
 const read = (file: string) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
 

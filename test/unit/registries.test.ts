@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
 import { collector } from '../../tools/backends/collector';
 import { BACKENDS, instanceNames, instancePort, startOrder } from '../../tools/backends/index';
-import { generatedFiles } from '../../tools/compose';
+import { generatedFiles } from '../../tools/generate/compose';
 import { inRepo } from '../support/repo';
 
 describe('files generated from the registries', () => {

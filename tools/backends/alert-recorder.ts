@@ -1,11 +1,13 @@
 // The demo's alert receiver: Alertmanager's webhook target, readable by tests and the console.
+
+import { BACKEND_PORTS } from '../../local/ports';
 import type { BackendRecipe } from './recipe';
 
 export const alertRecorder: BackendRecipe = {
   name: 'alert-recorder',
   summary: 'webhook receiver that keeps delivered alerts (GET /alerts)',
-  native: { node: 'alert-recorder.js' },
-  ports: { http: 9099 },
+  native: { node: 'runner/alert-recorder.js' },
+  ports: BACKEND_PORTS['alert-recorder'],
   ready: { port: 'http', path: '/alerts' },
   dependsOn: [],
   configFolders: [],

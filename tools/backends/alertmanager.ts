@@ -1,6 +1,7 @@
 // Alertmanager: routes the alerts Prometheus fires to the alert recorder's webhook.
 import fs from 'node:fs';
 import path from 'node:path';
+import { BACKEND_PORTS } from '../../local/ports';
 import { type BackendRecipe, insideModule } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
@@ -28,7 +29,7 @@ export const alertmanager: BackendRecipe = {
       },
     }),
   },
-  ports: { http: 9093 },
+  ports: BACKEND_PORTS.alertmanager,
   ready: { port: 'http', path: '/-/ready' },
   dependsOn: ['alert-recorder'],
   configFolders: ['alertmanager'],

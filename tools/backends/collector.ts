@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { repoRoot } from '../paths';
+import { repoRoot } from '../../local/paths';
+import { BACKEND_PORTS } from '../../local/ports';
 import { type BackendRecipe, goEnv, goInstall, instancePort, type Layout, run } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
@@ -60,7 +61,7 @@ export const collector: BackendRecipe = {
   name: 'collector',
   summary: 'OpenTelemetry Collector: OTLP and StatsD in, span metrics, redaction, out to the backends (scaled: the agent)',
   build,
-  ports: { http: 13133, otlpGrpc: 4317, otlpHttp: 4318, metrics: 8888 },
+  ports: BACKEND_PORTS.collector,
   ready: { port: 'http', path: '/' },
   // collector-gateway runs only in the scaled topology (a missing dependency is dropped).
   dependsOn: ['jaeger', 'prometheus', 'victorialogs', 'collector-gateway'],
@@ -84,7 +85,7 @@ export const collector: BackendRecipe = {
     port: 'otlpGrpc',
     file: GATEWAYS_FILE,
     render: (addresses) =>
-      `# Written by the native runner (tools/stack.ts): the gateway collectors that are ready now.\n${stringify({
+      `# Written by the native runner (tools/runner/): the gateway collectors that are ready now.\n${stringify({
         exporters: { 'load_balancing/gateways': { resolver: { dns: { enabled: false }, static: { hostnames: addresses } } } },
       })}`,
   },
@@ -101,7 +102,7 @@ export const collectorGateway: BackendRecipe = {
   native: { binary: 'collector' },
   topologies: ['scaled'],
   replicas: { count: 2, portStep: 10 },
-  ports: { http: 13143, otlpGrpc: 4417, otlpHttp: 4418, metrics: 8898 },
+  ports: BACKEND_PORTS['collector-gateway'],
   ready: { port: 'http', path: '/' },
   // Not Prometheus: in compose it lives in the agent's network namespace, and the agent waits for
   // the gateways. The span metrics wait in the persistent queue until Prometheus answers.

@@ -1,36 +1,37 @@
 // The tracelab console (console/server): the web UI on 127.0.0.1:8090. Not a telemetry backend,
 // but it runs like one: a Node process the runner starts after what it reads, and a compose
 // service. It holds the control token for the lab; the browser never sees it.
-import { SERVICE_REGISTRY } from '../../services/registry';
-import { alertRecorder } from './alert-recorder';
-import { jaeger } from './jaeger';
-import { prometheus } from './prometheus';
-import type { BackendRecipe } from './recipe';
-import { victorialogs } from './victorialogs';
+import { BACKEND_PORTS } from '../../local/ports';
+import { serviceUrlVariable } from '../../services/registry';
+import type { BackendRecipe, Layout } from './recipe';
 
-const service = (name: keyof typeof SERVICE_REGISTRY) => SERVICE_REGISTRY[name].port;
+/** The console's environment: where each backend it reads and each service of the layout is. */
+export function consoleEnvironment(layout: Layout): Record<string, string> {
+  const registry = layout.services;
+  return {
+    HOST: layout.listenHost,
+    PORT: String(BACKEND_PORTS.console.http),
+    JAEGER_URL: `http://${layout.address('jaeger', BACKEND_PORTS.jaeger.query)}`,
+    PROMETHEUS_URL: `http://${layout.address('prometheus', BACKEND_PORTS.prometheus.http)}`,
+    VICTORIALOGS_URL: `http://${layout.address('victorialogs', BACKEND_PORTS.victorialogs.http)}`,
+    ALERT_RECORDER_URL: `http://${layout.address('alert-recorder', BACKEND_PORTS['alert-recorder'].http)}`,
+    ...Object.fromEntries(
+      Object.entries(registry).map(([name, entry]) => [serviceUrlVariable(name, registry), `http://${layout.address(name, entry.port)}`]),
+    ),
+    CONTROL_TOKEN: layout.controlToken,
+  };
+}
 
 export const tracelabConsole: BackendRecipe = {
   name: 'console',
   summary: 'the web console: traces, service map, signals, fault lab (http://127.0.0.1:8090)',
   native: { node: '../console/server/server.js' },
-  ports: { http: 8090 },
+  ports: BACKEND_PORTS.console,
   ready: { port: 'http', path: '/healthz' },
   dependsOn: ['jaeger', 'prometheus', 'victorialogs', 'alert-recorder'],
   configFolders: [],
   stateful: false,
   args: () => [],
-  env: (layout) => ({
-    HOST: layout.listenHost,
-    PORT: '8090',
-    JAEGER_URL: `http://${layout.address('jaeger', jaeger.ports.query!)}`,
-    PROMETHEUS_URL: `http://${layout.address('prometheus', prometheus.ports.http!)}`,
-    VICTORIALOGS_URL: `http://${layout.address('victorialogs', victorialogs.ports.http!)}`,
-    ALERT_RECORDER_URL: `http://${layout.address('alert-recorder', alertRecorder.ports.http!)}`,
-    GATEWAY_URL: `http://${layout.address('gateway', service('gateway'))}`,
-    MODEL_URL: `http://${layout.address('model-inference', service('model-inference'))}`,
-    FALLBACK_URL: `http://${layout.address('fallback-rules', service('fallback-rules'))}`,
-    CONTROL_TOKEN: layout.controlToken,
-  }),
-  compose: { build: { context: '.' }, publish: [8090] },
+  env: (layout) => consoleEnvironment(layout),
+  compose: { build: { context: '.' }, publish: [BACKEND_PORTS.console.http] },
 };

@@ -1,12 +1,14 @@
 // Grafana: dashboards over the three backends. AGPL and not buildable here: compose runs the
 // image; natively it starts only if a grafana binary is already on PATH.
+
+import { BACKEND_PORTS } from '../../local/ports';
 import { type BackendRecipe, composeVar } from './recipe';
 
 export const grafana: BackendRecipe = {
   name: 'grafana',
   summary: 'Grafana: dashboards, correlations (compose, or natively if installed)',
   native: { path: ['grafana', 'grafana-server'] },
-  ports: { http: 3000 },
+  ports: BACKEND_PORTS.grafana,
   ready: { port: 'http', path: '/api/health' },
   dependsOn: ['prometheus', 'jaeger', 'victorialogs'],
   configFolders: ['grafana'],

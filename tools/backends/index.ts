@@ -1,6 +1,6 @@
 // The backend registry: every telemetry backend tracelab runs, one recipe module each. The
-// native runner (tools/stack.ts), the binary cache (tools/backends.ts) and the compose generator
-// (tools/compose.ts) derive their tables and start order from this list.
+// native runner (tools/runner/), the binary cache (cache.ts) and the generators (tools/generate/)
+// derive their tables and start order from this list.
 import { alertRecorder } from './alert-recorder';
 import { alertmanager } from './alertmanager';
 import { collector, collectorGateway } from './collector';

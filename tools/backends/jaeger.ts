@@ -1,7 +1,8 @@
 // Jaeger v2: trace storage and query API, and the Monitor (SPM) API over the span metrics.
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../paths';
+import { repoRoot } from '../../local/paths';
+import { BACKEND_PORTS } from '../../local/ports';
 import { type BackendRecipe, composeVar, insideModule } from './recipe';
 
 const componentsFile = path.join(repoRoot, 'tools', 'backends', 'jaeger-components.go');
@@ -30,7 +31,7 @@ export const jaeger: BackendRecipe = {
     }),
   },
   // 4327/4328: OTLP from the tracelab collector (4317/4318 are the collector's own).
-  ports: { query: 16686, grpc: 16685, otlpGrpc: 4327, otlpHttp: 4328, http: 13134, metrics: 8887 },
+  ports: BACKEND_PORTS.jaeger,
   ready: { port: 'http', path: '/status' },
   // Its Monitor (SPM) API reads Prometheus only when asked: no start-up dependency.
   dependsOn: [],

@@ -1,7 +1,8 @@
 // Prometheus: scrapes the services' /metrics (pull), stores what the collector pushes over OTLP
 // (span metrics with exemplars; the services' metrics when OTEL_METRICS_EXPORTER=otlp), evaluates
 // the alert rules, sends alerts to Alertmanager.
-import { SERVICE_NAMES, SERVICE_REGISTRY } from '../../services/registry';
+
+import { BACKEND_PORTS } from '../../local/ports';
 import { type BackendRecipe, type GoBuild, insideModule, type Layout } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
@@ -39,7 +40,7 @@ export const promtoolBuild: GoBuild = {
 
 /** One target group per service; its `job` label is the service's name, as the OTLP path names it. */
 export const serviceTargets = (layout: Layout) =>
-  SERVICE_NAMES.map((name) => ({ targets: [layout.address(name, SERVICE_REGISTRY[name].metricsPort)], labels: { job: name } }));
+  Object.entries(layout.services).map(([name, entry]) => ({ targets: [layout.address(name, entry.metricsPort)], labels: { job: name } }));
 
 export const prometheus: BackendRecipe = {
   name: 'prometheus',
@@ -53,7 +54,7 @@ export const prometheus: BackendRecipe = {
     binaries: ['prometheus'],
     ...prometheusModule('prometheus'),
   },
-  ports: { http: 9090 },
+  ports: BACKEND_PORTS.prometheus,
   ready: { port: 'http', path: '/-/ready' },
   dependsOn: ['alertmanager'],
   configFolders: ['prometheus'],

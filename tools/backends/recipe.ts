@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ServiceRegistry } from '../../services/registry';
 
 /**
  * Which processes run. `default`: one collector in front of single-node backends. `scaled`: an
@@ -29,6 +30,8 @@ export interface Layout {
   dataDir: string;
   /** Control token for the services' /v1/control endpoints. */
   controlToken: string;
+  /** The services the backends serve (services/registry.ts; a test passes a copy). */
+  services: ServiceRegistry;
 }
 
 /** One Go build that yields one or more binaries, cached under a key of version and recipe. */
@@ -125,7 +128,7 @@ export interface BackendRecipe {
 // a build from an empty cache took about 12 % less time (docs/backends.md). Same binaries.
 export const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOWORK: 'off', GOGC: '400' };
 
-/** Where the build that is running writes its commands' whole output (set by tools/backends.ts). */
+/** Where the build that is running writes its commands' whole output (set by tools/backends/cache.ts). */
 export const buildLog = new AsyncLocalStorage<(text: string) => void>();
 
 /** Runs a command into the build log; `showDownloads` echoes its module downloads to the terminal. */

@@ -11,7 +11,7 @@ export const telemetrygenBuild: GoBuild = {
   version: collector.build!.version,
   recipe: 1,
   // 84 s to compile from an empty build cache here (modules already downloaded); 86 s for the
-  // first build through tools/backends.ts on a busy machine, downloads included.
+  // first build through tools/backends/cache.ts on a busy machine, downloads included.
   estimateS: 90,
   binaries: ['telemetrygen'],
   onDemand: true,

@@ -2,7 +2,9 @@
 // with -envflag.enable by both run modes. In the scaled topology the same binary runs as a
 // cluster: storage nodes (victorialogs-storage) behind a front end (this recipe, same port).
 import path from 'node:path';
-import { readEnvFile, repoRoot } from '../paths';
+import { repoRoot } from '../../local/paths';
+import { BACKEND_PORTS } from '../../local/ports';
+import { readEnvFile } from './env-file';
 import { type BackendRecipe, insideModule, instanceAddresses, instancePort, type Layout } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
@@ -31,7 +33,7 @@ export const victorialogs: BackendRecipe = {
       packages: [{ pkg: './app/victoria-logs', binary: 'victorialogs', flags: ['-mod=mod'] }],
     }),
   },
-  ports: { http: 9428 },
+  ports: BACKEND_PORTS.victorialogs,
   ready: { port: 'http', path: '/health' },
   // victorialogs-storage runs only in the scaled topology (a missing dependency is dropped).
   dependsOn: ['victorialogs-storage'],
@@ -59,7 +61,7 @@ export const victorialogsStorage: BackendRecipe = {
   native: { binary: 'victorialogs' },
   topologies: ['scaled'],
   replicas: { count: 2, portStep: 1 },
-  ports: { http: 9491 },
+  ports: BACKEND_PORTS['victorialogs-storage'],
   ready: { port: 'http', path: '/health' },
   dependsOn: [],
   configFolders: ['victorialogs'],

@@ -90,12 +90,3 @@ export async function promExemplars(
   );
   return body.data ?? [];
 }
-
-/** VictoriaLogs answers one JSON object per line. */
-export async function logsQuery(logsql: string, limit = 1000, signal?: AbortSignal): Promise<Record<string, string>[]> {
-  const text = await getText(`/api/proxy/logs/select/logsql/query?${query({ query: logsql, limit })}`, signal);
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as Record<string, string>);
-}

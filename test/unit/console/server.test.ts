@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleConfig } from '../../../console/server/config';
-import { readControlToken } from '../../../console/server/config';
 import { createConsoleApp } from '../../../console/server/server';
-import { createAlertRecorder } from '../../../tools/alert-recorder';
+import { readControlToken } from '../../../local/control-token';
+import { createAlertRecorder } from '../../../tools/runner/alert-recorder';
 
 const TOKEN = 'unit-secret-token-42';
 const servers: http.Server[] = [];
@@ -38,10 +38,8 @@ beforeAll(async () => {
       prometheus: closed,
       victorialogs: closed,
       alertRecorder: recorderUrl,
-      gateway: closed,
-      modelInference: closed,
-      fallbackRules: closed,
     },
+    services: { gateway: closed, 'model-inference': closed, 'fallback-rules': closed },
     assetsDir: assets,
     controlToken: TOKEN,
   };

@@ -2,7 +2,7 @@
 // scale, collapsing, and the critical path drawn over rows (hidden descendants' segments move
 // onto the collapsed row).
 import { describe, expect, it } from 'vitest';
-import { buildWaterfall, collapseFrom, toBar, visibleRows, type WaterfallSpan } from '../../../console/web/src/model/waterfall';
+import { buildWaterfall, toBar, visibleRows, type WaterfallSpan } from '../../../console/web/src/model/waterfall';
 
 const span = (id: string, depth: number, startMs: number, durationMs: number, service = 'gateway'): WaterfallSpan => ({
   id,
@@ -78,12 +78,6 @@ describe('visibleRows', () => {
   it('ignores a collapse request on a leaf', () => {
     const rows = visibleRows(buildWaterfall(SPANS, CRITICAL, 100), new Set(['b']));
     expect(rows.find((r) => r.span.id === 'b')!.collapsed).toBe(false);
-  });
-
-  it('collapseFrom folds spans with children at a depth and below', () => {
-    const model = buildWaterfall(SPANS, CRITICAL, 100);
-    expect([...collapseFrom(model, 1)]).toEqual(['a']);
-    expect(visibleRows(model, collapseFrom(model, 0)).map((r) => r.span.id)).toEqual(['root', 'orphan']);
   });
 });
 

@@ -119,12 +119,3 @@ export function visibleRows(model: WaterfallModel, collapsed: ReadonlySet<string
   }
   return rows;
 }
-
-/** Collapses every span at `depth` or deeper that has children (the first view of a huge trace). */
-export function collapseFrom(model: WaterfallModel, depth: number): Set<string> {
-  const collapsed = new Set<string>();
-  model.spans.forEach((span, i) => {
-    if (span.depth >= depth && model.childCount[i]! > 0) collapsed.add(span.id);
-  });
-  return collapsed;
-}

@@ -5,9 +5,10 @@ import { Failure, Loading } from '../components/states';
 import { type ChartSeries, type ExemplarDot, TimeChart, type Unit } from '../components/TimeChart';
 import { useAsync } from '../components/useAsync';
 import { serviceColour } from '../model/colours';
+import { signalServices } from '../model/services';
 import { navigate } from '../router';
 
-export const SERVICES = ['gateway', 'model-inference', 'fallback-rules'];
+export const SERVICES = signalServices();
 const RANGES: Record<string, number> = { '15m': 900, '1h': 3600, '6h': 21_600 };
 const LINE_COLOURS = ['#1f6fbf', '#b35900', '#6a1b9a', '#2e7d32', '#c2185b', '#455a64'];
 
@@ -123,7 +124,7 @@ export function PanelView({ panel, range }: { panel: Panel; range: number }) {
 }
 
 export function SignalsPage({ params }: { params: URLSearchParams }) {
-  const service = SERVICES.includes(params.get('service') ?? '') ? params.get('service')! : 'gateway';
+  const service = SERVICES.includes(params.get('service') ?? '') ? params.get('service')! : SERVICES[0]!;
   const rangeName = params.get('range') && RANGES[params.get('range')!] ? params.get('range')! : '15m';
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);

@@ -2,11 +2,10 @@
 // all use `node --require <instrumentation> <server>`, so the SDK is loaded before any
 // application module and the instrumentation is what production gets (the Dockerfile too).
 import path from 'node:path';
-import { localServiceUrl, SERVICE_NAMES, SERVICE_NODE_OPTIONS, SERVICE_REGISTRY, type ServiceName } from '../services/registry';
-import { distDir } from './paths';
+import { localServiceUrl } from '../../local/addresses';
+import { distDir } from '../../local/paths';
+import { SERVICE_NODE_OPTIONS, SERVICE_REGISTRY, type ServiceName } from '../../services/registry';
 import type { ProcessSpec } from './process';
-
-export { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName };
 
 export function serviceCommand(name: ServiceName, { instrumented = true } = {}): { command: string; args: string[] } {
   const src = path.join(distDir, 'services', name, 'src');

@@ -1,11 +1,12 @@
 // The fault lab on the command line (npm run lab -- …): turn the scenarios of lab/scenarios.ts
 // on and off on the running stack, see what is on, and check the random exercise. The control
-// token comes from .tracelab/control-token (written by npm start), else CONTROL_TOKEN.
-import { labStatus, resetLab, scenarioOff, scenarioOn } from '../lab/actions';
-import { DEFAULT_URLS, type LabContext, LabError, readControlToken } from '../lab/context';
-import { writeKnobsDoc } from '../lab/knob-docs';
-import { checkRandom } from '../lab/random';
-import { SCENARIOS } from '../lab/scenarios';
+// token: CONTROL_TOKEN when set, else .tracelab/control-token (written by npm start).
+import { labStatus, resetLab, scenarioOff, scenarioOn } from '../../lab/actions';
+import { DEFAULT_URLS, type LabContext, LabError, readControlToken } from '../../lab/context';
+import { writeKnobsDoc } from '../../lab/knob-docs';
+import { checkRandom } from '../../lab/random';
+import { SCENARIOS } from '../../lab/scenarios';
+import { parseCommandLine, positiveNumber } from './args';
 
 const USAGE = `usage: npm run lab -- <command>
   list                              the scenarios: name, what goes wrong, services, levels
@@ -18,14 +19,6 @@ const USAGE = `usage: npm run lab -- <command>
 
 const context = (): LabContext => ({ controlToken: readControlToken(), urls: DEFAULT_URLS });
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new LabError(`--${name} needs a value`);
-  return value;
-}
-
 function list(): void {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length));
   for (const s of SCENARIOS) {
@@ -36,14 +29,19 @@ function list(): void {
   }
 }
 
-async function main(args: string[]): Promise<void> {
-  const [command, target] = args;
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommandLine(argv, {
+    name: 'lab',
+    usage: USAGE,
+    options: { level: { type: 'string' }, requests: { type: 'string' } },
+  });
+  const [command, target] = positionals;
   switch (command) {
     case 'list':
       return list();
     case 'on': {
       if (!target) throw new LabError('usage: npm run lab -- on <scenario> [--level <level>]');
-      const { scenario, level } = await scenarioOn(target, option(args, 'level'), context());
+      const { scenario, level } = await scenarioOn(target, values.level, context());
       const found = SCENARIOS.find((s) => s.name === scenario)!;
       console.log(`${scenario} is on (${level}: ${found.levels[level]!.description}). Lesson: ${found.lesson}`);
       return;
@@ -70,8 +68,8 @@ async function main(args: string[]): Promise<void> {
     }
     case 'check': {
       if (target !== 'random') throw new LabError('usage: npm run lab -- check random [--requests <n>]');
-      const requests = option(args, 'requests');
-      const report = await checkRandom(context(), requests === undefined ? {} : { requests: Number(requests) });
+      const requests = positiveNumber('lab', 'requests', values.requests);
+      const report = await checkRandom(context(), requests === undefined ? {} : { requests });
       console.log(report.text);
       if (!report.ok) process.exitCode = 1;
       return;

@@ -7,7 +7,6 @@
 //
 // Exit codes: 0 explained; 2 bad arguments, malformed or unknown trace id, no trace in the window;
 // 3 a backend is down (the message says which and how to start it); 1 anything else.
-import { parseArgs } from 'node:util';
 import {
   analyzeTrace,
   BackendUnavailableError,
@@ -22,9 +21,10 @@ import {
   type TraceLogLine,
   TraceNotFoundError,
   type TraceReport,
-} from '../analysis';
-import { renderComparison, renderReport, renderUsual } from '../analysis/text';
-import { URLS } from './stack';
+} from '../../analysis';
+import { renderComparison, renderReport, renderUsual } from '../../analysis/text';
+import { URLS } from '../../local/addresses';
+import { parseCommandLine } from './args';
 
 const USAGE = `usage: npm run why -- <trace_id> [--json] [--usual] [--no-logs]
        npm run why -- --slowest [--since 5m] [--service gateway] [--json]
@@ -77,23 +77,10 @@ const OPTIONS = {
   'jaeger-url': { type: 'string', default: process.env.JAEGER_URL ?? URLS.jaeger },
   'logs-url': { type: 'string', default: process.env.VICTORIALOGS_URL ?? URLS.victorialogs },
   'prometheus-url': { type: 'string', default: process.env.PROMETHEUS_URL ?? URLS.prometheus },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const { values, positionals } = parseCommandLine(argv, { name: 'why', usage: USAGE, options: OPTIONS, hint: 'npm run why -- --help' });
   const urls: Urls = { jaegerUrl: values['jaeger-url'], logsUrl: values['logs-url'], prometheusUrl: values['prometheus-url'] };
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const print = (json: unknown, text: () => string) => console.log(values.json ? JSON.stringify(json, null, 2) : text());

@@ -1,9 +1,9 @@
-// The benchmark's stand-in for the collector, in its own process so that receiving telemetry
+// The benchmarks' stand-in for the collector, in its own process so that receiving telemetry
 // costs the measured services nothing it would not cost them in production: accepts OTLP over
 // HTTP (protobuf or JSON) and gRPC, discards it, counts requests and bytes, and scrapes the
 // services' Prometheus endpoints every 5 s as the collector does.
 //
-//   node dist/tools/otlp-sink.js --scrape http://127.0.0.1:29464/metrics,…
+//   node dist/tools/bench/otlp-sink.js --scrape http://127.0.0.1:29464/metrics,…
 //   prints one JSON line {"http": port, "grpc": port} when listening; GET /stats on the HTTP port.
 import http from 'node:http';
 import http2 from 'node:http2';

@@ -1,16 +1,13 @@
 // Builds the telemetry backends from the Go module proxy and caches the binaries outside the
 // clone, keyed by component, version and recipe, so only the first start on a machine pays.
-//
-//   node dist/tools/backends.js build [name…]   build what is missing (default: all but the on-demand tools)
-//   node dist/tools/backends.js path <name>     print a binary's path (building it if missing)
-//   node dist/tools/backends.js list            versions and cache state
+// The CLI is tools/cli/backends.ts (npm run backends).
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GO_BUILDS, type GoBuild } from './backends/index';
-import { buildLog } from './backends/recipe';
+import { GO_BUILDS, type GoBuild } from './index';
+import { buildLog } from './recipe';
 
 /** A binary some Go build yields (collector, promtool, docker-compose, …). */
 export type BackendName = string;
@@ -43,7 +40,7 @@ export function componentDir(key: string, component: GoBuild): { dir: string; ve
 }
 
 /** Whether every binary of a component is in the cache. */
-function isBuilt(key: string, component: GoBuild): boolean {
+export function isBuilt(key: string, component: GoBuild): boolean {
   const { dir } = componentDir(key, component);
   return component.binaries.every((b) => fs.existsSync(path.join(dir, b)));
 }
@@ -237,30 +234,4 @@ export function findOnPath(names: readonly string[]): string | undefined {
     }
   }
   return undefined;
-}
-
-async function main(argv: string[]): Promise<void> {
-  const [command = 'build', ...rest] = argv;
-  const names = rest as BackendName[];
-  if (command === 'build') {
-    const started = Date.now();
-    await ensureBackends(names.length ? names : undefined);
-    console.log(`[backends] all binaries ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  } else if (command === 'path' && names.length === 1) {
-    console.log(await ensureBackend(names[0]!));
-  } else if (command === 'list') {
-    for (const [key, component] of Object.entries(GO_BUILDS)) {
-      const { dir, version } = componentDir(key, component);
-      console.log(`${key.padEnd(13)} ${version.padEnd(10)} ${isBuilt(key, component) ? 'cached ' : 'missing'} ${dir}`);
-    }
-  } else {
-    throw new Error('usage: backends.js build [name…] | path <name> | list');
-  }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(`[backends] ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
 }

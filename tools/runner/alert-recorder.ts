@@ -1,16 +1,7 @@
-// The demo's alert receiver: Alertmanager posts webhooks here (POST /alerts/<receiver>) and the
+// The demo's alert receiver, a process of the stack: Alertmanager posts webhooks here (POST /alerts/<receiver>) and the
 // tests and the curious read back what was delivered (GET /alerts). Kept in memory, bounded.
 import http from 'node:http';
-
-export interface Delivery {
-  receiver: string;
-  receivedAt: string;
-  /** The Alertmanager webhook payload (version 4). */
-  payload: { status: string; alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[] } & Record<
-    string,
-    unknown
-  >;
-}
+import type { Delivery } from '../../clients/alert-recorder';
 
 const MAX_DELIVERIES = 1000;
 const MAX_BODY_BYTES = 1 << 20;

@@ -1,0 +1,12 @@
+// The options of the services benchmark (tools/cli/bench.ts reads them from the command line).
+export interface ServicesBenchOptions {
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  fallback: boolean;
+  freshness: boolean;
+  benchmark: boolean;
+  profile: boolean;
+  out: string;
+}
