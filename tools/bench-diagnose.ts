@@ -11,6 +11,7 @@ import { diagnose } from '../analysis/diagnosis';
 import { loadDiagnosisInput } from '../analysis/diagnosis/load';
 import type { Diagnosis, TimeRange } from '../analysis/diagnosis/types';
 import { type LabContext, resetLab, SCENARIOS, scenarioOn } from '../lab';
+import { acceptedOf, acceptedPath } from './bench-diagnose/accepted';
 import { caseWriter, casesSize, readCases } from './bench-diagnose/cases';
 import { goals, renderTable, scoreTrial, type TrialScore, totals } from './bench-diagnose/score';
 import { planTrials, type TrialPlan } from './bench-diagnose/trials';
@@ -20,6 +21,7 @@ import { startStack } from './stack';
 
 const USAGE = `usage: npm run bench:diagnose -- [options]
   --offline            score the recorded cases (no stack needed)
+  --accept             with --offline: make these scores the ones the unit tests hold to
   --record             keep what each diagnosis read as a case in --cases
   --cases <dir>        recorded cases (default test/fixtures/diagnosis-cases)
   --trials <n>         seeds per scenario and level (default 3)
@@ -41,6 +43,7 @@ function options() {
     ({ values } = parseArgs({
       options: {
         offline: { type: 'boolean' },
+        accept: { type: 'boolean' },
         record: { type: 'boolean' },
         cases: { type: 'string' },
         trials: { type: 'string' },
@@ -70,8 +73,10 @@ function options() {
   const only = typeof values.only === 'string' ? values.only.split(',').filter(Boolean) : [];
   for (const name of only) if (!SCENARIOS.some((s) => s.name === name)) fail(`unknown scenario "${name}" in --only`);
   if (values.offline && values.record) fail('--offline reads the recorded cases; --record writes them: choose one');
+  if (values.accept && !values.offline) fail('--accept goes with --offline (a recording accepts its own scores)');
   return {
     offline: Boolean(values.offline),
+    accept: Boolean(values.accept),
     record: Boolean(values.record),
     cases: path.resolve(repoRoot, String(values.cases ?? 'test/fixtures/diagnosis-cases')),
     trials: count('trials', 3),
@@ -107,6 +112,11 @@ function report(scores: TrialScore[], opts: Options, extra: Record<string, unkno
   console.log(`\nresults: ${path.relative(process.cwd(), opts.json)}`);
 }
 
+function accept(scores: TrialScore[], opts: Options): void {
+  fs.writeFileSync(acceptedPath(opts.cases), `${JSON.stringify(acceptedOf(scores), null, 1)}\n`);
+  log(`accepted these scores: ${path.relative(process.cwd(), acceptedPath(opts.cases))}`);
+}
+
 function offline(opts: Options): void {
   if (!fs.existsSync(path.join(opts.cases, 'index.json'))) fail(`no recorded cases in ${opts.cases}: record them with --record`);
   const cases = readCases(opts.cases).filter((c) => !opts.only.length || c.plan.faults.some((f) => opts.only.includes(f.scenario)));
@@ -119,6 +129,7 @@ function offline(opts: Options): void {
   const engineMs = performance.now() - started;
   log(`${cases.length} recorded cases diagnosed in ${(engineMs / 1000).toFixed(2)} s (${(engineMs / Math.max(1, cases.length)).toFixed(0)} ms each); times below are the recorded ones, loading included`);
   report(scores, opts, { mode: 'offline', cases: path.relative(repoRoot, opts.cases), engineMs });
+  if (opts.accept) accept(scores, opts);
 }
 
 async function online(opts: Options): Promise<void> {
@@ -162,6 +173,7 @@ async function online(opts: Options): Promise<void> {
   writer?.finish();
   if (writer) log(`recorded ${plan.length} cases in ${path.relative(repoRoot, opts.cases)}: ${(casesSize(opts.cases) / 1024 / 1024).toFixed(1)} MiB`);
   report(scores, opts, { mode: 'online', sent: traffic.sent() });
+  if (writer) accept(scores, opts);
 
   async function diagnoseLater(trial: TrialPlan, window: TimeRange, i: number): Promise<void> {
     // Spans reach Jaeger within about a second and Prometheus scrapes every 5 s: wait for both.
