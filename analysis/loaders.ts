@@ -7,8 +7,8 @@ import { normalizeJaegerTrace, parseTraceId, type Trace } from './model';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** fetch that turns "nobody answered" and 5xx into BackendUnavailableError. */
-async function request(backend: string, baseUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
+/** fetch that turns "nobody answered" and 5xx into BackendUnavailableError (the diagnosis's loader uses it too). */
+export async function request(backend: string, baseUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
