@@ -12,10 +12,10 @@ import { loadDiagnosisInput } from '../analysis/diagnosis/load';
 import type { Diagnosis, TimeRange } from '../analysis/diagnosis/types';
 import { type LabContext, resetLab, SCENARIOS, scenarioOn } from '../lab';
 import { acceptedOf, acceptedPath } from './bench-diagnose/accepted';
-import { caseWriter, casesSize, readCases } from './bench-diagnose/cases';
+import { casesSize, caseWriter, readCases } from './bench-diagnose/cases';
 import { goals, renderTable, scoreTrial, type TrialScore, totals } from './bench-diagnose/score';
-import { planTrials, type TrialPlan } from './bench-diagnose/trials';
 import { startTraffic } from './bench-diagnose/traffic';
+import { planTrials, type TrialPlan } from './bench-diagnose/trials';
 import { repoRoot, stateDir } from './paths';
 import { startStack } from './stack';
 
@@ -127,7 +127,9 @@ function offline(opts: Options): void {
     return score;
   });
   const engineMs = performance.now() - started;
-  log(`${cases.length} recorded cases diagnosed in ${(engineMs / 1000).toFixed(2)} s (${(engineMs / Math.max(1, cases.length)).toFixed(0)} ms each); times below are the recorded ones, loading included`);
+  log(
+    `${cases.length} recorded cases diagnosed in ${(engineMs / 1000).toFixed(2)} s (${(engineMs / Math.max(1, cases.length)).toFixed(0)} ms each); times below are the recorded ones, loading included`,
+  );
   report(scores, opts, { mode: 'offline', cases: path.relative(repoRoot, opts.cases), engineMs });
   if (opts.accept) accept(scores, opts);
 }
@@ -135,14 +137,23 @@ function offline(opts: Options): void {
 async function online(opts: Options): Promise<void> {
   const plan = planTrials({ trials: opts.trials, controls: opts.controls, only: opts.only });
   const perTrialS = opts.windowS + 5;
-  log(`${plan.length} trials of ${opts.windowS} s each after a ${opts.baselineS} s baseline: about ${Math.ceil((opts.baselineS + plan.length * perTrialS) / 60)} min`);
+  log(
+    `${plan.length} trials of ${opts.windowS} s each after a ${opts.baselineS} s baseline: about ${Math.ceil((opts.baselineS + plan.length * perTrialS) / 60)} min`,
+  );
   const stack = await startStack({ stateDir: path.join(stateDir, 'bench-diagnose'), fresh: true, log: (line) => log(line) });
   const ctx: LabContext = {
     controlToken: stack.controlToken,
-    urls: { gateway: stack.urls.gateway, 'model-inference': stack.urls.modelInference, 'fallback-rules': stack.urls.fallbackRules, prometheus: stack.urls.prometheus },
+    urls: {
+      gateway: stack.urls.gateway,
+      'model-inference': stack.urls.modelInference,
+      'fallback-rules': stack.urls.fallbackRules,
+      prometheus: stack.urls.prometheus,
+    },
   };
   const backends = { jaegerUrl: stack.urls.jaeger, prometheusUrl: stack.urls.prometheus, logsUrl: stack.urls.victorialogs };
-  const writer = opts.record ? caseWriter(opts.cases, { windowS: opts.windowS, baselineS: opts.baselineS, concurrency: opts.concurrency }) : undefined;
+  const writer = opts.record
+    ? caseWriter(opts.cases, { windowS: opts.windowS, baselineS: opts.baselineS, concurrency: opts.concurrency })
+    : undefined;
   const traffic = startTraffic({ gatewayUrl: stack.urls.gateway, concurrency: opts.concurrency, seed: 1 });
   const scores: TrialScore[] = [];
   // One healthy baseline for every trial: faults before a trial never leak into what it compares with.
@@ -171,7 +182,8 @@ async function online(opts: Options): Promise<void> {
     await stack.stop();
   }
   writer?.finish();
-  if (writer) log(`recorded ${plan.length} cases in ${path.relative(repoRoot, opts.cases)}: ${(casesSize(opts.cases) / 1024 / 1024).toFixed(1)} MiB`);
+  if (writer)
+    log(`recorded ${plan.length} cases in ${path.relative(repoRoot, opts.cases)}: ${(casesSize(opts.cases) / 1024 / 1024).toFixed(1)} MiB`);
   report(scores, opts, { mode: 'online', sent: traffic.sent() });
   if (writer) accept(scores, opts);
 
@@ -188,3 +200,11 @@ async function online(opts: Options): Promise<void> {
     log(progressLine(i + 1, plan.length, score));
   }
 }
+
+const opts = options();
+if (opts.offline) offline(opts);
+else
+  online(opts).catch((error: unknown) => {
+    console.error(`bench:diagnose: ${(error as Error).message}`);
+    process.exit(1);
+  });

@@ -27,7 +27,8 @@ export function noWorseThan(score: TrialScore, accepted: AcceptedScore): string[
   score.expected.forEach((cause, i) => {
     const now = score.ranks[i] ?? Number.POSITIVE_INFINITY;
     const before = accepted.ranks[i] ?? Number.POSITIVE_INFINITY;
-    if (now > before) problems.push(`${cause.kind} ${cause.service}: rank ${score.ranks[i] ?? 'none'}, accepted ${accepted.ranks[i] ?? 'none'}`);
+    if (now > before)
+      problems.push(`${cause.kind} ${cause.service}: rank ${score.ranks[i] ?? 'none'}, accepted ${accepted.ranks[i] ?? 'none'}`);
   });
   if (score.expected.length === 0 && score.reported.length > accepted.reported)
     problems.push(`healthy: ${score.reported.length} hypotheses reported, accepted ${accepted.reported}`);

@@ -27,7 +27,10 @@ export function scoreTrial(plan: TrialPlan, diagnosis: Diagnosis, elapsedMs: num
   return {
     id: plan.id,
     type: plan.type,
-    label: plan.type === 'control' ? 'control' : plan.faults.map((f) => (plan.type === 'pair' ? f.scenario : `${f.scenario}/${f.level}`)).join('+'),
+    label:
+      plan.type === 'control'
+        ? 'control'
+        : plan.faults.map((f) => (plan.type === 'pair' ? f.scenario : `${f.scenario}/${f.level}`)).join('+'),
     expected: plan.expected,
     ranks,
     reported: diagnosis.hypotheses.map((h) => `${h.kind} ${h.service} ${h.confidence.toFixed(2)}`),
@@ -92,7 +95,11 @@ export function totals(scores: TrialScore[], severeLevel: (scenario: string, lev
   const pairs = scores.filter((s) => s.type === 'pair');
   const elapsed = scores.map((s) => s.elapsedMs).filter(Number.isFinite);
   return {
-    singles: { trials: singles.length, ac1: singles.filter((s) => correctAt(s, 1)).length, ac3: singles.filter((s) => correctAt(s, 3)).length },
+    singles: {
+      trials: singles.length,
+      ac1: singles.filter((s) => correctAt(s, 1)).length,
+      ac3: singles.filter((s) => correctAt(s, 3)).length,
+    },
     severe: {
       scenarios: severe.size,
       twoOfThree: [...severe.values()].filter((g) => g.filter((s) => correctAt(s, 1)).length >= Math.min(2, g.length)).length,
@@ -113,7 +120,9 @@ export function renderTable(scores: TrialScore[], t: Totals): string {
   const width = Math.max(28, ...table.map((r) => r.label.length));
   const lines = [`${'scenario/level'.padEnd(width)}  trials  AC@1  AC@3  median time`];
   for (const r of table) {
-    lines.push(`${r.label.padEnd(width)}  ${String(r.trials).padStart(6)}  ${`${r.ac1}/${r.trials}`.padStart(4)}  ${`${r.ac3}/${r.trials}`.padStart(4)}  ${seconds(r.medianMs).padStart(11)}`);
+    lines.push(
+      `${r.label.padEnd(width)}  ${String(r.trials).padStart(6)}  ${`${r.ac1}/${r.trials}`.padStart(4)}  ${`${r.ac3}/${r.trials}`.padStart(4)}  ${seconds(r.medianMs).padStart(11)}`,
+    );
     for (const miss of r.misses) lines.push(`    missed ${miss}`);
   }
   lines.push(

@@ -33,7 +33,10 @@ function reachable(entry: string): Set<string> {
 
 describe('the diagnosis cannot see the lab', () => {
   const folder = path.join(repoRoot, 'analysis', 'diagnosis');
-  const entries = fs.readdirSync(folder).filter((f) => f.endsWith('.ts')).map((f) => path.join(folder, f));
+  const entries = fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(folder, f));
 
   it('has modules to check', () => {
     expect(entries.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['index.ts', 'types.ts']));

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../analysis/diagnosis';
-import { readCases } from '../../../tools/bench-diagnose/cases';
 import { type AcceptedScores, acceptedPath, noWorseThan } from '../../../tools/bench-diagnose/accepted';
+import { readCases } from '../../../tools/bench-diagnose/cases';
 import { scoreTrial } from '../../../tools/bench-diagnose/score';
 import { inRepo } from '../../support/repo';
 
