@@ -1,0 +1,214 @@
+// Gathers a DiagnosisInput from the backends over HTTP (global fetch only): a bounded sample of
+// traces per period from Jaeger, the engine's PromQL at the end of each period from Prometheus,
+// and warn/error lines of both periods from VictoriaLogs. Every request runs in parallel, a few at
+// a time, each with a timeout: a 5-minute window loads in seconds.
+import { BackendUnavailableError } from '../errors';
+import { request } from '../../clients/http';
+import { logLineFromRow } from '../logs';
+import { normalizeJaegerTrace, type Trace } from '../model';
+import { diagnose } from './engine';
+import { metricQueries, rangeOf } from './queries';
+import type { Diagnosis, DiagnosisInput, DiagnosisLogLine, MetricResult, MetricSample, TimeRange } from './types';
+
+export interface LoadDiagnosisOptions {
+  jaegerUrl: string;
+  prometheusUrl: string;
+  logsUrl: string;
+  window: TimeRange;
+  baseline: TimeRange;
+  /** Only hypotheses about this service and what it calls. */
+  service?: string;
+  /** Traces kept per period (default 200). */
+  traceBudget?: number;
+  /** Warn/error log lines read per period (default 300). */
+  logBudget?: number;
+}
+
+/** Requests in flight at once against the backends. */
+const CONCURRENCY = 6;
+/** Each period is searched in this many time slices, so the sample covers all of it, not only its end. */
+const SLICES = 4;
+
+/** Runs the tasks with at most `limit` in flight; results in task order. */
+async function bounded<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+type Json = Record<string, unknown>;
+
+/** Splits a search answer (spans of many traces) into one OTLP JSON document per trace. */
+function splitByTrace(json: unknown): Map<string, { resourceSpans: Json[] }> {
+  const traces = new Map<string, { resourceSpans: Json[] }>();
+  const resourceSpans = ((json as { result?: { resourceSpans?: Json[] } }).result?.resourceSpans ?? []) as Json[];
+  for (const resourceSpan of resourceSpans) {
+    for (const scopeSpans of (resourceSpan.scopeSpans ?? []) as Json[]) {
+      const byTrace = new Map<string, Json[]>();
+      for (const span of (scopeSpans.spans ?? []) as Json[]) {
+        const id = String(span.traceId ?? '').toLowerCase();
+        byTrace.set(id, [...(byTrace.get(id) ?? []), span]);
+      }
+      for (const [id, spans] of byTrace) {
+        const document = traces.get(id) ?? { resourceSpans: [] };
+        document.resourceSpans.push({ resource: resourceSpan.resource, scopeSpans: [{ scope: scopeSpans.scope, spans }] });
+        traces.set(id, document);
+      }
+    }
+  }
+  return traces;
+}
+
+async function jaegerJson(jaegerUrl: string, path: string): Promise<unknown> {
+  const response = await request('Jaeger', jaegerUrl, path);
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return {};
+  }
+  if (!response.ok)
+    throw new BackendUnavailableError('Jaeger', jaegerUrl, `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return response.json();
+}
+
+/** The services Jaeger knows. */
+async function services(jaegerUrl: string): Promise<string[]> {
+  const json = (await jaegerJson(jaegerUrl, '/api/v3/services')) as { services?: string[] };
+  return [...(json.services ?? [])].sort();
+}
+
+const isErrored = (trace: Trace) => trace.spans.some((span) => span.status.code === 'error');
+
+/**
+ * The sample of one period: every service searched in SLICES time slices, deduplicated; over the
+ * budget, errored traces (up to a fifth of it) and the slowest (another fifth) first, then the rest
+ * in trace-id order (random with respect to time and duration). The same rule for both periods.
+ */
+async function sampleTraces(jaegerUrl: string, names: string[], period: TimeRange, budget: number): Promise<Trace[]> {
+  const slice = (period.toMs - period.fromMs) / SLICES;
+  const perQuery = Math.ceil(budget / SLICES);
+  const tasks = names.flatMap((service) =>
+    Array.from({ length: SLICES }, (_, i) => () => {
+      const params = new URLSearchParams({
+        'query.service_name': service,
+        'query.start_time_min': new Date(period.fromMs + i * slice).toISOString(),
+        'query.start_time_max': new Date(period.fromMs + (i + 1) * slice).toISOString(),
+        'query.num_traces': String(perQuery),
+        'query.raw_traces': 'true',
+      });
+      return jaegerJson(jaegerUrl, `/api/v3/traces?${params}`);
+    }),
+  );
+  const found = new Map<string, Trace>();
+  for (const answer of await bounded(tasks, CONCURRENCY)) {
+    for (const [id, document] of splitByTrace(answer)) {
+      if (found.has(id)) continue;
+      try {
+        found.set(id, normalizeJaegerTrace(document));
+      } catch {
+        // A trace Jaeger answers but the model cannot read is left out of the sample.
+      }
+    }
+  }
+  const all = [...found.values()].sort((a, b) => (a.traceId < b.traceId ? -1 : 1));
+  if (all.length <= budget) return all;
+  const kept = new Set<Trace>();
+  for (const trace of all.filter(isErrored).slice(0, Math.floor(budget / 5))) kept.add(trace);
+  const slowest = [...all].sort((a, b) => b.durationNs - a.durationNs || (a.traceId < b.traceId ? -1 : 1));
+  for (const trace of slowest.slice(0, Math.floor(budget / 5))) kept.add(trace);
+  for (const trace of all) {
+    if (kept.size >= budget) break;
+    kept.add(trace);
+  }
+  return [...kept];
+}
+
+async function instantQuery(prometheusUrl: string, promql: string, atMs: number): Promise<MetricSample[]> {
+  const params = new URLSearchParams({ query: promql, time: String(atMs / 1000) });
+  const response = await request('Prometheus', prometheusUrl, `/api/v1/query?${params}`);
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  if (body.status !== 'success') throw new BackendUnavailableError('Prometheus', prometheusUrl, `query failed: ${body.error}`);
+  return body.data!.result.map((series) => ({ labels: series.metric, value: Number(series.value[1]) }));
+}
+
+async function loadMetrics(prometheusUrl: string, window: TimeRange, baseline: TimeRange): Promise<MetricResult[]> {
+  const queries = metricQueries();
+  const filled = (promql: string, period: TimeRange) => promql.replaceAll('$range', rangeOf(period.toMs - period.fromMs));
+  const tasks = queries.flatMap((query) => [
+    () => instantQuery(prometheusUrl, filled(query.promql, window), window.toMs),
+    () => instantQuery(prometheusUrl, filled(query.promql, baseline), baseline.toMs),
+  ]);
+  const answers = await bounded(tasks, CONCURRENCY);
+  return queries.map((query, i) => ({
+    id: query.id,
+    promql: filled(query.promql, window),
+    window: answers[2 * i]!,
+    baseline: answers[2 * i + 1]!,
+  }));
+}
+
+/** Warn and error lines, as the services' OTLP logs land in VictoriaLogs (severity_text), or a `level` field. */
+const WARN_OR_ERROR =
+  '(severity_text:in(warn, warning, error, fatal, WARN, WARNING, ERROR, FATAL) OR level:in(warn, warning, error, fatal, WARN, ERROR))';
+
+async function loadLogs(logsUrl: string, period: TimeRange, limit: number): Promise<DiagnosisLogLine[]> {
+  const query = `_time:[${new Date(period.fromMs).toISOString()}, ${new Date(period.toMs).toISOString()}) ${WARN_OR_ERROR}`;
+  const response = await request('VictoriaLogs', logsUrl, '/select/logsql/query', {
+    method: 'POST',
+    body: new URLSearchParams({ query, limit: String(limit) }),
+  });
+  if (!response.ok)
+    throw new BackendUnavailableError('VictoriaLogs', logsUrl, `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return (await response.text())
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => logLineFromRow(JSON.parse(line) as Record<string, unknown>))
+    .map((line) => ({
+      timeMs: line.epoch_ms,
+      service: line.service,
+      level: line.severity,
+      message: line.message,
+      ...(line.trace_id ? { traceId: line.trace_id } : {}),
+      ...(line.span_id ? { spanId: line.span_id } : {}),
+    }))
+    .sort((a, b) => a.timeMs - b.timeMs || a.message.localeCompare(b.message));
+}
+
+/**
+ * Reads everything a diagnosis needs from the backends.
+ * @throws BackendUnavailableError when Jaeger, Prometheus or VictoriaLogs does not answer
+ */
+export async function loadDiagnosisInput(options: LoadDiagnosisOptions): Promise<DiagnosisInput> {
+  const { jaegerUrl, prometheusUrl, logsUrl, window, baseline, traceBudget = 200, logBudget = 300 } = options;
+  const names = await services(jaegerUrl);
+  const [windowTraces, baselineTraces, metrics, windowLogs, baselineLogs] = await Promise.all([
+    sampleTraces(jaegerUrl, names, window, traceBudget),
+    sampleTraces(jaegerUrl, names, baseline, traceBudget),
+    loadMetrics(prometheusUrl, window, baseline),
+    loadLogs(logsUrl, window, logBudget),
+    loadLogs(logsUrl, baseline, logBudget),
+  ]);
+  return {
+    window,
+    baseline,
+    ...(options.service ? { service: options.service } : {}),
+    traces: { window: windowTraces, baseline: baselineTraces },
+    metrics,
+    logs: { window: windowLogs, baseline: baselineLogs },
+  };
+}
+
+/** Loads and diagnoses in one call. */
+export async function runDiagnosis(options: LoadDiagnosisOptions): Promise<Diagnosis> {
+  return diagnose(await loadDiagnosisInput(options));
+}

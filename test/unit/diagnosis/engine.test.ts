@@ -1,0 +1,76 @@
+// The diagnosis engine on synthetic windows of a foreign application: each kind is found, named
+// on the right service, ranked first, and a healthy window reports nothing.
+import { describe, expect, it } from 'vitest';
+import { type Diagnosis, diagnose, REPORT_CONFIDENCE } from '../../../analysis/diagnosis';
+import { runtimeMetric, type ShopFaults, shopInput } from './builder';
+
+const top = (diagnosis: Diagnosis) => diagnosis.hypotheses[0];
+const summary = (diagnosis: Diagnosis) => diagnosis.hypotheses.map((h) => `${h.kind}/${h.service} ${h.confidence} ${h.summary}`).join('\n');
+
+describe('diagnose', () => {
+  it('reports nothing on healthy windows (several seeds)', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const diagnosis = diagnose(shopInput({}, { seed }));
+      expect(diagnosis.hypotheses, summary(diagnosis)).toEqual([]);
+      expect(diagnosis.status).toBe('healthy');
+    }
+  });
+
+  const cases: [string, ShopFaults, string, string][] = [
+    ['latency', { pricingMs: 80 }, 'latency', 'orders'],
+    ['a wait span', { poolWaitMs: 15 }, 'wait', 'orders'],
+    ['waiting before the call', { waitBeforeCallMs: 40 }, 'wait', 'frontend'],
+    ['a lock event', { lockEvent: true }, 'wait', 'orders'],
+    ['an N+1 against the cache', { cacheLookups: 8 }, 'fan-out', 'orders'],
+    ['retries of failed calls', { errorShare: 0.9, attempts: 4 }, 'retries', 'frontend'],
+    ['errors', { errorShare: 0.5 }, 'errors', 'orders'],
+    ['timeouts', { budgetMs: 30 }, 'timeouts', 'frontend'],
+    ['a hop gap', { hopGapMs: 30 }, 'hop-gap', 'orders'],
+    ['a slow uninstrumented database', { mysqlMs: 60 }, 'dependency', 'mysql'],
+    ['a new version', { newVersionShare: 0.5 }, 'deploy', 'orders'],
+    ['a dropped trace context', { dropContext: true }, 'propagation', 'frontend'],
+  ];
+  it.each(cases)('names %s first', (_, faults, kind, service) => {
+    const diagnosis = diagnose(shopInput(faults));
+    expect(diagnosis.status).toBe('degraded');
+    expect(top(diagnosis), summary(diagnosis)).toMatchObject({ rank: 1, kind, service });
+    expect(top(diagnosis)!.confidence).toBeGreaterThanOrEqual(REPORT_CONFIDENCE);
+    expect(top(diagnosis)!.evidence.traces[0]!.baseline_trace_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('ranks retries above the errors they multiply, and errors alone when nobody retries', () => {
+    const storm = diagnose(shopInput({ errorShare: 0.9, attempts: 4 }));
+    const kinds = storm.hypotheses.map((h) => `${h.kind}/${h.service}`);
+    expect(kinds.indexOf('retries/frontend')).toBeLessThan(kinds.indexOf('errors/orders'));
+    expect(diagnose(shopInput({ errorShare: 0.5 })).hypotheses.map((h) => h.kind)).not.toContain('retries');
+  });
+
+  it('finds cpu and memory from runtime metrics, and lets cpu explain the latency it causes', () => {
+    const cpu = runtimeMetric('eventloop_delay_p99', { orders: [0.09, 0.011], frontend: [0.011, 0.011] });
+    const utilization = runtimeMetric('eventloop_utilization', { orders: [0.95, 0.2], frontend: [0.1, 0.1] });
+    const diagnosis = diagnose(shopInput({ pricingMs: 35 }, { metrics: [cpu, utilization] }));
+    expect(top(diagnosis), summary(diagnosis)).toMatchObject({ kind: 'cpu', service: 'orders' });
+    expect(top(diagnosis)!.evidence.queries).toContain('eventloop_delay_p99[30s]');
+
+    const heap = runtimeMetric('heap_growth', { orders: [4 * 1024 * 1024, 10_000], frontend: [20_000, -5_000] });
+    expect(top(diagnose(shopInput({}, { metrics: [heap] })))).toMatchObject({ kind: 'memory', service: 'orders' });
+    // A healthy sawtooth: no memory hypothesis.
+    const flat = runtimeMetric('heap_growth', { orders: [300_000, -200_000] });
+    expect(diagnose(shopInput({}, { metrics: [flat] })).hypotheses).toEqual([]);
+  });
+
+  it('keeps to the service asked for and what it calls', () => {
+    const input = { ...shopInput({ mysqlMs: 60 }), service: 'frontend' };
+    expect(top(diagnose(input))).toMatchObject({ kind: 'dependency', service: 'mysql' });
+    expect(diagnose({ ...input, service: 'mysql' }).hypotheses.map((h) => h.service)).toEqual(['mysql']);
+    expect(diagnose({ ...input, service: 'unknown' }).hypotheses).toEqual([]);
+  });
+
+  it('is deterministic and fast: a few hundred traces per period in well under a second', () => {
+    const input = shopInput({ pricingMs: 80, cacheLookups: 4 }, { count: 300 });
+    const started = performance.now();
+    const first = diagnose(input);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(diagnose(input)).toEqual(first);
+  });
+});
