@@ -51,6 +51,7 @@ export interface Row {
   ac3: number;
   medianMs: number;
   misses: string[];
+  pair: boolean;
 }
 
 function medianOf(values: number[]): number {
@@ -70,7 +71,11 @@ export function rows(scores: TrialScore[]): Row[] {
     ac1: group.filter((s) => correctAt(s, 1)).length,
     ac3: group.filter((s) => correctAt(s, 3)).length,
     medianMs: medianOf(group.map((s) => s.elapsedMs)),
-    misses: group.filter((s) => !correctAt(s, 1)).map((s) => `${s.id}: ${s.reported.slice(0, 3).join(', ') || 'healthy'}`),
+    // Two causes cannot both be first: a pair is judged at AC@3 only.
+    misses: group
+      .filter((s) => !correctAt(s, s.type === 'pair' ? 3 : 1))
+      .map((s) => `${s.id}: ${s.reported.slice(0, 3).join(', ') || 'healthy'}`),
+    pair: group[0]?.type === 'pair',
   }));
 }
 
