@@ -96,7 +96,13 @@ function reachable(service: string, traces: Trace[]): Set<string> {
   }
   const result = new Set([service]);
   const queue = [service];
-  while (queue.length > 0) for (const next of edges.get(queue.shift()!) ?? []) if (!result.has(next)) result.add(next), queue.push(next);
+  while (queue.length > 0) {
+    for (const next of edges.get(queue.shift()!) ?? []) {
+      if (result.has(next)) continue;
+      result.add(next);
+      queue.push(next);
+    }
+  }
   return result;
 }
 
@@ -121,7 +127,7 @@ function queriesOf(candidate: Candidate, input: DiagnosisInput): string[] {
   const range = rangeOf(input.window.toMs - input.window.fromMs);
   const fromMetrics = (candidate.metricIds ?? [])
     .map((id) => input.metrics.find((m) => m.id === id))
-    .filter((m) => m !== undefined && m.window.some((s) => (s.labels.job ?? s.labels.service_name) === candidate.service))
+    .filter((m) => m?.window.some((s) => (s.labels.job ?? s.labels.service_name) === candidate.service))
     .map((m) => m!.promql);
   if (!candidate.spans) return fromMetrics;
   const spans = candidate.spans;
