@@ -454,11 +454,11 @@ export function runtime(p: Periods): Candidate[] {
     const dB = byService(delay?.baseline ?? []).get(service);
     const uW = byService(utilization?.window ?? []).get(service);
     const uB = byService(utilization?.baseline ?? []).get(service);
+    // More traffic alone raises both a little; saturation doubles the delay or keeps the loop busy.
     let delayStrength = -1;
-    if (dW !== undefined && dB !== undefined && dW - dB >= 0.01 && dW >= 1.5 * dB)
-      delayStrength = clamp01((log2((dW + 0.005) / (dB + 0.005)) - 0.5) / 2);
+    if (dW !== undefined && dB !== undefined && dW - dB >= 0.015 && dW >= 2 * dB) delayStrength = clamp01((log2(dW / dB) - 1) / 2);
     let utilizationStrength = -1;
-    if (uW !== undefined && uB !== undefined && uW - uB >= 0.2) utilizationStrength = clamp01((uW - uB - 0.2) / 0.5);
+    if (uW !== undefined && uB !== undefined && uW >= 0.7 && uW - uB >= 0.3) utilizationStrength = clamp01((uW - 0.7) / 0.25);
     const strength = Math.max(delayStrength, utilizationStrength);
     if (strength < 0) continue;
     const parts = [
