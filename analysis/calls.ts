@@ -95,10 +95,15 @@ const TIMEOUT_WORDS = /time[ d-]?out|timed out|deadline|abort|cancel/i;
 
 /**
  * The caller stopped waiting: a failed call whose status or exception says timeout, abort, cancel or
- * deadline, or whose callee's server span ran on after the call ended (the work continued unheard).
+ * deadline; an HTTP call that ended without a response and without an error (cancelled quietly);
+ * or a failed call whose callee's server span ran on after it ended (the work continued unheard).
  */
 export function isTimedOut(call: Span, index: Map<string, Span>): boolean {
   if (!isCall(call)) return false;
+  const a = call.attributes;
+  const http = a['http.request.method'] ?? a['http.method'];
+  const answered = a['http.response.status_code'] ?? a['http.status_code'];
+  if (call.kind === 'client' && http !== undefined && answered === undefined && !isFailed(call)) return true;
   const said = [
     call.status.message ?? '',
     ...call.events
