@@ -103,6 +103,7 @@ export function renderDiagnosis(diagnosis: Diagnosis, consoleUrl: string): strin
     `window   ${diagnosis.window.from} → ${diagnosis.window.to}`,
     `baseline ${diagnosis.baseline.from} → ${diagnosis.baseline.to}`,
     `read     ${read.traces.window} + ${read.traces.baseline} traces, ${read.series} series, ${read.logs} log lines`,
+    ...diagnosis.notes.map((note) => `note     ${note}`),
     '',
   ];
   if (diagnosis.hypotheses.length === 0) {

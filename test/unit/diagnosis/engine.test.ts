@@ -74,3 +74,12 @@ describe('diagnose', () => {
     expect(diagnose(input)).toEqual(first);
   });
 });
+
+describe('diagnose with too little to compare', () => {
+  it('says so instead of calling everything new', () => {
+    const input = shopInput({ pricingMs: 80 });
+    const diagnosis = diagnose({ ...input, traces: { window: input.traces.window, baseline: input.traces.baseline.slice(0, 3) } });
+    expect(diagnosis.hypotheses).toEqual([]);
+    expect(diagnosis.notes).toEqual([expect.stringMatching(/^the baseline holds 3 traces/)]);
+  });
+});
