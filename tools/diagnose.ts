@@ -15,7 +15,7 @@ import { parseSince } from './why';
 const USAGE = `usage: npm run diagnose -- [--since 5m] [--baseline 30m] [--service <name>] [--json]
        npm run diagnose -- --from <time> --to <time> [--baseline-from <time> --baseline-to <time>] [--json]
 times: ISO 8601 (2026-12-02T10:00:00Z) or milliseconds since the epoch; durations: 30s, 5m, 2h
-the window is the last --since (or --from/--to); the baseline the --baseline just before it (or --baseline-from/--baseline-to)
+the window is the last --since up to 10 s ago (spans still arriving), or --from/--to; the baseline the --baseline just before it
 backends: --jaeger-url, --logs-url, --prometheus-url (or JAEGER_URL, VICTORIALOGS_URL, PROMETHEUS_URL; default: the native stack)`;
 
 /** A problem with the arguments: exit 2. */
@@ -53,6 +53,9 @@ export function parseTime(option: string, text: string): number {
   return ms;
 }
 
+/** Spans reach Jaeger about 5 s after a request: a window ending "now" ends this much earlier, so its traces are whole. */
+export const SETTLE_MS = 10_000;
+
 /** The window and the baseline the options name. */
 export function periodsOf(
   values: Record<string, string | boolean | undefined>,
@@ -67,7 +70,7 @@ export function periodsOf(
   const window =
     text('from') !== undefined
       ? { fromMs: parseTime('from', text('from')!), toMs: parseTime('to', text('to')!) }
-      : { fromMs: now - duration('since', text('since') ?? '5m'), toMs: now };
+      : { fromMs: now - SETTLE_MS - duration('since', text('since') ?? '5m'), toMs: now - SETTLE_MS };
   const baseline =
     text('baseline-from') !== undefined
       ? { fromMs: parseTime('baseline-from', text('baseline-from')!), toMs: parseTime('baseline-to', text('baseline-to')!) }

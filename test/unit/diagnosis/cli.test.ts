@@ -7,10 +7,10 @@ import { shopInput } from './builder';
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 0);
 
 describe('npm run diagnose', () => {
-  it('takes the last --since as the window and the --baseline before it', () => {
+  it('takes the last --since up to 10 s ago as the window, and the --baseline before it', () => {
     expect(periodsOf({ since: '5m', baseline: '30m' }, NOW)).toEqual({
-      window: { fromMs: NOW - 300_000, toMs: NOW },
-      baseline: { fromMs: NOW - 2_100_000, toMs: NOW - 300_000 },
+      window: { fromMs: NOW - 310_000, toMs: NOW - 10_000 },
+      baseline: { fromMs: NOW - 2_110_000, toMs: NOW - 310_000 },
     });
     expect(
       periodsOf({
