@@ -28,7 +28,7 @@ export {
 } from './compare';
 export { type CriticalSegment, criticalPath, criticalPathOfRoot, isAsyncChild } from './critical-path';
 export { BackendUnavailableError, MalformedTraceIdError, TraceNotFoundError, UnreadableTraceError } from './errors';
-export { type Hop, hops, unansweredClients } from './hops';
+export { type Hop, hops } from './hops';
 export {
   type FindSlowestOptions,
   type FoundTrace,
