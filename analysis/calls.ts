@@ -69,7 +69,8 @@ export function callTarget(call: Span, index: Map<string, Span>): CallTarget {
 
 /** Attributes that carry what a call asked for (the query, the URL, a key), in order of preference. */
 const ARGUMENT_ATTRIBUTES = ['db.query.text', 'db.statement', 'url.full', 'http.url', 'url.query', 'http.target', 'rpc.method'];
-const KEY_ATTRIBUTE = /(^|[._])(key|keys|id|ids)$/i;
+/** Attributes named like a key or an id (`cache.key`, `param.driverID`, `user_id`). */
+const KEY_ATTRIBUTE = /(^|[._])(key|keys|id|ids)$|[a-z](Id|ID|Key|Keys|Ids|IDs)$/;
 
 /** What a call asked for, as one string (undefined when the span records none): tells repeated calls apart. */
 export function callArguments(call: Span): string | undefined {
@@ -94,10 +95,15 @@ const TIMEOUT_WORDS = /time[ d-]?out|timed out|deadline|abort|cancel/i;
 
 /**
  * The caller stopped waiting: a failed call whose status or exception says timeout, abort, cancel or
- * deadline, or whose callee's server span ran on after the call ended (the work continued unheard).
+ * deadline; an HTTP call that ended without a response and without an error (cancelled quietly);
+ * or a failed call whose callee's server span ran on after it ended (the work continued unheard).
  */
 export function isTimedOut(call: Span, index: Map<string, Span>): boolean {
   if (!isCall(call)) return false;
+  const a = call.attributes;
+  const http = a['http.request.method'] ?? a['http.method'];
+  const answered = a['http.response.status_code'] ?? a['http.status_code'];
+  if (call.kind === 'client' && http !== undefined && answered === undefined && !isFailed(call)) return true;
   const said = [
     call.status.message ?? '',
     ...call.events
@@ -140,12 +146,10 @@ export interface RepeatedCalls {
   service: string;
   operation: string;
   target: CallTarget;
-  /** Calls made after the previous one of the group failed or timed out: retries. */
+  /** Calls made right after the previous one of the group failed or timed out: retries. The other repeats are fan-out. */
   afterFailure: number;
   /** Distinct arguments among the calls (0 when the spans record none). */
   distinctArguments: number;
-  /** retries: repeats follow failures; fan-out: repeats with no failure before them (an N+1 when the arguments differ). */
-  pattern: 'retries' | 'fan-out';
 }
 
 /** Every group of two or more calls under one parent to the same operation of the same target. */
@@ -179,7 +183,6 @@ export function repeatedCalls(trace: Trace): RepeatedCalls[] {
         target,
         afterFailure,
         distinctArguments: new Set(args).size,
-        pattern: afterFailure > 0 && afterFailure * 2 >= calls.length - 1 ? 'retries' : 'fan-out',
       });
     }
   }

@@ -48,11 +48,3 @@ export function hops(trace: Trace): Hop[] {
   }
   return result;
 }
-
-/** Client spans with no server span under them: the callee is not traced, or its spans have not arrived yet. */
-export function unansweredClients(trace: Trace): Span[] {
-  const index = spanIndex(trace);
-  return trace.spans.filter(
-    (span) => span.kind === 'client' && !span.childIds.some((id) => ['server', 'consumer'].includes(index.get(id)!.kind)),
-  );
-}

@@ -1,6 +1,22 @@
 // tracelab's trace analysis: load a trace (and its logs) from the backends, find its critical
 // path, self times, hop gaps and a verdict, compare traces. Everything but loaders.ts is pure
 // TypeScript with no Node imports, so the browser console imports the same code.
+
+export {
+  type CallTarget,
+  callArguments,
+  calleeOf,
+  callTarget,
+  isCall,
+  isFailed,
+  isTimedOut,
+  isWaitSpan,
+  type RepeatedCalls,
+  repeatedCalls,
+  type WaitBeforeCall,
+  waitEvent,
+  waitsBeforeCalls,
+} from './calls';
 export {
   compareTraces,
   compareWithUsual,
@@ -12,7 +28,7 @@ export {
 } from './compare';
 export { type CriticalSegment, criticalPath, criticalPathOfRoot, isAsyncChild } from './critical-path';
 export { BackendUnavailableError, MalformedTraceIdError, TraceNotFoundError, UnreadableTraceError } from './errors';
-export { type Hop, hops, unansweredClients } from './hops';
+export { type Hop, hops } from './hops';
 export {
   type FindSlowestOptions,
   type FoundTrace,
@@ -42,15 +58,19 @@ export {
   type AnalyzeOptions,
   analyzeTrace,
   type CriticalPathEntry,
+  type DependencyNote,
   type ErrorNote,
   FALLBACK_REASON_ATTRIBUTE,
   type FallbackNote,
+  type FanOutNote,
   type HopGap,
   REPORT_SCHEMA,
   type ReportSpan,
   type RetryNote,
   type SelfTimeRow,
   type TraceReport,
+  type WaitNote,
+  type WaitSpanNote,
 } from './report';
 export { selfTimes, unionLength } from './self-time';
 export { verdictOf } from './verdict';

@@ -1,21 +1,43 @@
 // analyzeTrace: everything `npm run why` says about one trace, as one JSON-ready object. The shape
 // of TraceReport is the `--json` contract (docs/why.md); add fields, never rename or remove them.
 import { criticalPath, isAsyncChild } from './critical-path';
-import { hops, unansweredClients } from './hops';
+import { hops } from './hops';
 import { type PlacedLogLine, placeLogs, type TraceLogLine } from './logs';
 import type { Attributes, Span, SpanKind, StatusCode, Trace } from './model';
 import { spanIndex } from './model';
 import { selfTimes } from './self-time';
+import {
+  type DependencyNote,
+  dependenciesOf,
+  type ErrorNote,
+  errorsOf,
+  type FallbackNote,
+  type FanOutNote,
+  fallbacksOf,
+  ms,
+  type RetryNote,
+  repeatsOf,
+  type WaitNote,
+  type WaitSpanNote,
+  waitSpansOf,
+  waitsOf,
+} from './trace-notes';
 import { verdictOf } from './verdict';
+
+export {
+  type DependencyNote,
+  type ErrorNote,
+  FALLBACK_REASON_ATTRIBUTE,
+  type FallbackNote,
+  type FanOutNote,
+  ms,
+  type RetryNote,
+  type WaitNote,
+  type WaitSpanNote,
+} from './trace-notes';
 
 /** Version of the report's shape; bumped only for an incompatible change. */
 export const REPORT_SCHEMA = 'tracelab.why/v1';
-
-/** The span attribute in which the gateway names why it used the fallback rules. */
-export const FALLBACK_REASON_ATTRIBUTE = 'tracelab.fallback.reason';
-
-/** ns → ms with microsecond precision. */
-export const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
 
 export interface CriticalPathEntry {
   span_id: string;
@@ -59,35 +81,6 @@ export interface HopGap {
   gap_ms: number;
   clock_skew: boolean;
   server_outlived_client: boolean;
-}
-
-export interface ErrorNote {
-  span_id: string;
-  service: string;
-  operation: string;
-  /** Exception type and message, or the status message. */
-  message: string;
-  /** True for an error with no erroring span beneath it: where the failure started. */
-  origin: boolean;
-}
-
-export interface FallbackNote {
-  span_id: string;
-  service: string;
-  operation: string;
-  reason: string;
-  /** The client span that failed just before the fallback, if found. */
-  failed_call?: { span_id: string; peer: string; duration_ms: number; status: StatusCode };
-  /** Who the fallback asked instead: the peer of the first client span under it. */
-  fallback_to?: string;
-}
-
-export interface RetryNote {
-  parent_span_id: string;
-  service: string;
-  operation: string;
-  peer: string;
-  attempts: number;
 }
 
 /** One span, as a waterfall needs it. */
@@ -149,7 +142,16 @@ export interface TraceReport {
   hop_gaps: HopGap[];
   errors: ErrorNote[];
   fallbacks: FallbackNote[];
+  /** Calls repeated after failures. */
   retries: RetryNote[];
+  /** Calls repeated with no failure before a repeat (an N+1 when the arguments differ). */
+  fan_outs: FanOutNote[];
+  /** Time parents spent before a call started (a pool, queue or lock in the caller; not a hop gap). */
+  waits: WaitNote[];
+  /** Wait spans (lock, pool, queue) and spans whose events say why they waited. */
+  wait_spans: WaitSpanNote[];
+  /** Calls with no server span under them, by dependency (uninstrumented databases, caches, services). */
+  dependencies: DependencyNote[];
   /** One sentence: where the time went, and what failed. */
   verdict: string;
   /** The trace's log lines in time order (empty when logs were not loaded). */
@@ -158,97 +160,6 @@ export interface TraceReport {
   spans: ReportSpan[];
   /** Things that make the analysis less certain (orphans, missing server spans, skew). */
   warnings: string[];
-}
-
-const peerOf = (span: Span, index: Map<string, Span>): string => {
-  const server = span.childIds.map((id) => index.get(id)!).find((child) => child.kind === 'server' && child.service !== span.service);
-  const named = span.attributes['peer.service'] ?? server?.service ?? span.attributes['server.address'];
-  return named === undefined || named === null ? 'unknown peer' : String(named);
-};
-
-/** True when `span` is `ancestor` or sits beneath it. */
-function isWithin(span: Span, ancestor: Span, index: Map<string, Span>): boolean {
-  for (let current: Span | undefined = span; current; current = current.parentId ? index.get(current.parentId) : undefined) {
-    if (current === ancestor) return true;
-  }
-  return false;
-}
-
-function errorMessage(span: Span): string {
-  const exception = span.events.find((event) => event.name === 'exception');
-  if (exception) {
-    const type = exception.attributes['exception.type'];
-    const message = exception.attributes['exception.message'];
-    return [type, message].filter((part) => part !== undefined && part !== null && part !== '').join(': ') || 'exception';
-  }
-  return span.status.message || 'status ERROR';
-}
-
-function errorsOf(trace: Trace): ErrorNote[] {
-  const failing = trace.spans.filter((span) => span.status.code === 'error' || span.events.some((event) => event.name === 'exception'));
-  const failingIds = new Set(failing.map((span) => span.spanId));
-  // Reverse depth-first order visits children before their parents.
-  const failingBelow = new Set<string>();
-  for (const span of [...trace.spans].reverse()) {
-    if (span.childIds.some((id) => failingIds.has(id) || failingBelow.has(id))) failingBelow.add(span.spanId);
-  }
-  return failing.map((span) => ({
-    span_id: span.spanId,
-    service: span.service,
-    operation: span.name,
-    message: errorMessage(span),
-    origin: !failingBelow.has(span.spanId),
-  }));
-}
-
-function fallbacksOf(trace: Trace, index: Map<string, Span>): FallbackNote[] {
-  return trace.spans
-    .filter((span) => span.attributes[FALLBACK_REASON_ATTRIBUTE] !== undefined)
-    .map((span) => {
-      // The failed call is the last client span that ended before the fallback started, under the same parent.
-      const siblings = span.parentId ? index.get(span.parentId)!.childIds.map((id) => index.get(id)!) : [];
-      const failed = siblings.filter((s) => s.kind === 'client' && s.endNs <= span.startNs).sort((a, b) => b.endNs - a.endNs)[0];
-      const asked = trace.spans.find((s) => s.kind === 'client' && s.parentId !== undefined && isWithin(s, span, index));
-      return {
-        span_id: span.spanId,
-        service: span.service,
-        operation: span.name,
-        reason: String(span.attributes[FALLBACK_REASON_ATTRIBUTE]),
-        ...(asked ? { fallback_to: peerOf(asked, index) } : {}),
-        ...(failed
-          ? {
-              failed_call: {
-                span_id: failed.spanId,
-                peer: peerOf(failed, index),
-                duration_ms: ms(failed.durationNs),
-                status: failed.status.code,
-              },
-            }
-          : {}),
-      };
-    });
-}
-
-/** Client spans repeated under one parent towards the same peer and operation. */
-function retriesOf(trace: Trace, index: Map<string, Span>): RetryNote[] {
-  const groups = new Map<string, { parent: string; span: Span; peer: string; attempts: number }>();
-  for (const span of trace.spans) {
-    if (span.kind !== 'client' || !span.parentId) continue;
-    const peer = peerOf(span, index);
-    const key = JSON.stringify([span.parentId, span.service, span.name, peer]);
-    const group = groups.get(key);
-    if (group) group.attempts++;
-    else groups.set(key, { parent: span.parentId, span, peer, attempts: 1 });
-  }
-  return [...groups.values()]
-    .filter((group) => group.attempts > 1)
-    .map((group) => ({
-      parent_span_id: group.parent,
-      service: group.span.service,
-      operation: group.span.name,
-      peer: group.peer,
-      attempts: group.attempts,
-    }));
 }
 
 function timeRows(
@@ -320,9 +231,11 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
       `${orphans.size} span(s) have a parent that is not in the trace (${[...orphans].join(', ')}): shown as extra roots; the trace may be incomplete or still arriving`,
     );
   }
-  for (const client of unansweredClients(trace)) {
+  const dependencies = dependenciesOf(trace);
+  if (dependencies.length > 0) {
+    const calls = dependencies.reduce((sum, d) => sum + d.calls, 0);
     warnings.push(
-      `client span ${client.spanId} (${client.service} › ${client.name} → ${peerOf(client, index)}) has no server span under it: the callee is not traced, was not reached, or its spans have not arrived yet`,
+      `${calls} call${calls === 1 ? '' : 's'} to uninstrumented dependencies: ${dependencies.map((d) => `${d.peer} (${d.calls})`).join(', ')}: no server span under them (the callee is not traced, was not reached, or its spans have not arrived yet)`,
     );
   }
   const hopGaps: HopGap[] = hops(trace).map((hop) => ({
@@ -400,7 +313,10 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
     hop_gaps: hopGaps,
     errors: errorsOf(trace),
     fallbacks: fallbacksOf(trace, index),
-    retries: retriesOf(trace, index),
+    ...repeatsOf(trace),
+    waits: waitsOf(trace),
+    wait_spans: waitSpansOf(trace),
+    dependencies,
     logs: placeLogs(trace, logs),
     spans,
     warnings,

@@ -109,6 +109,37 @@ export function renderReport(report: TraceReport, { color = false, barWidth = 40
     );
   }
 
+  if (report.waits.length > 0 || report.wait_spans.length > 0) {
+    out.push('', paint('bold', 'Waits (in the caller before a call starts: a pool, queue or lock, not a hop gap; wait spans and events)'));
+    for (const wait of report.waits)
+      out.push(`  ${wait.service} › ${wait.operation} waited ${fmtMs(wait.wait_ms)} ms before calling ${wait.peer}`);
+    for (const wait of report.wait_spans)
+      out.push(`  ${wait.service} › ${wait.operation} (${fmtMs(wait.duration_ms)} ms)${wait.event ? `: "${wait.event}"` : ''}`);
+  }
+
+  if (report.retries.length > 0 || report.fan_outs.length > 0) {
+    out.push(
+      '',
+      paint('bold', 'Repeated calls (retries follow a failure; an N+1 repeats with no failure, usually with different arguments)'),
+    );
+    for (const retry of report.retries)
+      out.push(`  retries: ${retry.service} called ${retry.peer} (${retry.operation}) ${retry.attempts} times after failures`);
+    for (const fanOut of report.fan_outs) {
+      const args = fanOut.distinct_arguments >= 2 ? `, ${fanOut.distinct_arguments} different arguments` : '';
+      out.push(
+        `  N+1: ${fanOut.calls} ${fanOut.sequential ? 'sequential' : 'parallel'} calls from ${fanOut.service} to ${fanOut.peer} (${fanOut.operation})${args}, ${fmtMs(fanOut.total_ms)} ms in all`,
+      );
+    }
+  }
+
+  if (report.dependencies.length > 0) {
+    out.push('', paint('bold', 'Uninstrumented dependencies (calls with no server span below)'));
+    for (const dependency of report.dependencies)
+      out.push(
+        `  ${dependency.peer} (${dependency.what}): ${dependency.calls} call${dependency.calls === 1 ? '' : 's'} from ${dependency.callers.join(', ')}, ${fmtMs(dependency.total_ms)} ms in all (${dependency.operations.join(', ')})`,
+      );
+  }
+
   if (report.errors.length > 0) {
     out.push('', paint('bold', 'Errors'));
     for (const error of report.errors) {

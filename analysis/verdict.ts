@@ -3,22 +3,34 @@
 import type { TraceReport } from './report';
 
 const round = (value: number) => (value >= 10 ? Math.round(value) : Math.round(value * 10) / 10);
+/** 1246.3 → "1,246". */
+const grouped = (value: number) => String(round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
-/** One sentence naming the biggest share of the critical path, fallbacks, errors and retries. */
-export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
-  const clauses: string[] = [];
+/** The first clause: the biggest share of the critical path, named by what it is (own code, a call, a wait). */
+function topClause(report: Omit<TraceReport, 'verdict'>): string {
   const top = report.self_time[0];
-  if (!top || report.critical_path_ms === 0) {
-    clauses.push(`the trace took ${round(report.duration_ms)} ms`);
-  } else {
-    const roots = report.roots.length > 1 ? ` (critical paths of ${report.roots.length} roots)` : '';
-    // A client span's self time is the time its server span does not cover: the hop gap.
-    const isCall = report.spans.some((s) => s.service === top.service && s.operation === top.operation && s.kind === 'client');
-    const between = isCall ? ', spent between the services: see the hop gaps' : '';
-    clauses.push(
-      `${Math.round(top.share * 100)} % of ${round(report.critical_path_ms)} ms${roots} is ${top.service} › ${top.operation} (self ${round(top.self_ms)} ms${between})`,
-    );
+  if (!top || report.critical_path_ms === 0) return `the trace took ${round(report.duration_ms)} ms`;
+  const roots = report.roots.length > 1 ? ` (critical paths of ${report.roots.length} roots)` : '';
+  const isCall = report.spans.some((s) => s.service === top.service && s.operation === top.operation && s.kind === 'client');
+  const dependency = report.dependencies.find((d) => d.callers.includes(top.service) && d.operations.includes(top.operation ?? ''));
+  if (isCall && dependency) {
+    // A client span with no server span below: its time is the dependency's, not a gap between services.
+    const calls = top.count === 1 ? 'a call' : `${top.count} calls`;
+    return `${grouped(top.critical_ms)} ms of ${grouped(report.critical_path_ms)} ms${roots} is ${calls} from ${top.service} to the ${dependency.what} \`${dependency.peer}\` (${top.operation}; uninstrumented: no server span below)`;
   }
+  // A client span's self time is the time its server span does not cover: the hop gap.
+  let detail = isCall ? ', spent between the services: see the hop gaps' : '';
+  const waited = report.waits.filter((w) => w.service === top.service && w.operation === top.operation);
+  const waitedMs = waited.reduce((sum, w) => sum + w.wait_ms, 0);
+  if (!isCall && waitedMs >= 0.3 * top.self_ms && waited.length > 0)
+    detail = `, of which ${round(waitedMs)} ms waiting before its call to ${waited[0]!.peer}`;
+  return `${Math.round(top.share * 100)} % of ${round(report.critical_path_ms)} ms${roots} is ${top.service} › ${top.operation} (self ${round(top.self_ms)} ms${detail})`;
+}
+
+/** One sentence naming the biggest share of the critical path, fallbacks, errors, retries, N+1s and waits. */
+export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
+  const clauses: string[] = [topClause(report)];
+  const top = report.self_time[0];
   for (const fallback of report.fallbacks) {
     const to = fallback.fallback_to ? ` to ${fallback.fallback_to}` : '';
     const call = fallback.failed_call;
@@ -39,7 +51,21 @@ export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
     clauses.push(`error${origins.length > 1 ? 's' : ''} in ${named.join(', ')}${more}`);
   }
   for (const retry of report.retries) {
-    clauses.push(`${retry.service} called ${retry.peer} (${retry.operation}) ${retry.attempts} times`);
+    clauses.push(`${retry.service} called ${retry.peer} (${retry.operation}) ${retry.attempts} times, retrying after failures`);
+  }
+  for (const fanOut of report.fan_outs.filter((f) => f.calls >= 3 || f.distinct_arguments >= 2)) {
+    const args = fanOut.distinct_arguments >= 2 ? ' with different arguments' : '';
+    clauses.push(
+      `${fanOut.calls} ${fanOut.sequential ? 'sequential' : 'parallel'} calls from ${fanOut.service} to ${fanOut.peer} (${fanOut.operation})${args}: an N+1 pattern`,
+    );
+  }
+  for (const wait of report.wait_spans.filter((w) => w.event).slice(0, 2))
+    clauses.push(`${wait.service} › ${wait.operation} waited: "${wait.event}"`);
+  for (const wait of report.wait_spans.filter((w) => !w.event && w.duration_ms >= 0.1 * report.critical_path_ms).slice(0, 2))
+    clauses.push(`${wait.service} waited ${round(wait.duration_ms)} ms in ${wait.operation}`);
+  for (const wait of report.waits.filter((w) => w.wait_ms >= 0.1 * report.critical_path_ms)) {
+    if (top && wait.service === top.service && wait.operation === top.operation) continue;
+    clauses.push(`${wait.service} › ${wait.operation} waited ${round(wait.wait_ms)} ms before calling ${wait.peer}`);
   }
   if (report.orphans.length > 0) clauses.push(`${report.orphans.length} span(s) lost their parent, so the trace may be incomplete`);
   const sentence = clauses.join('; ');

@@ -2,7 +2,7 @@
 // evidence. Pure and deterministic: the same input gives the same answer (recorded cases replay).
 import type { Trace } from '../model';
 import { spanIndex } from '../model';
-import { type Candidate, DETECTORS, type Periods } from './detect';
+import { type Candidate, DETECTORS, type Periods, runtime } from './detect';
 import { observe } from './observe';
 import { callRateQuery, callsPerRequestQuery, errorShareQuery, p90Query, rangeOf } from './queries';
 import { quantile } from './stats';
@@ -96,7 +96,13 @@ function reachable(service: string, traces: Trace[]): Set<string> {
   }
   const result = new Set([service]);
   const queue = [service];
-  while (queue.length > 0) for (const next of edges.get(queue.shift()!) ?? []) if (!result.has(next)) result.add(next), queue.push(next);
+  while (queue.length > 0) {
+    for (const next of edges.get(queue.shift()!) ?? []) {
+      if (result.has(next)) continue;
+      result.add(next);
+      queue.push(next);
+    }
+  }
   return result;
 }
 
@@ -121,7 +127,7 @@ function queriesOf(candidate: Candidate, input: DiagnosisInput): string[] {
   const range = rangeOf(input.window.toMs - input.window.fromMs);
   const fromMetrics = (candidate.metricIds ?? [])
     .map((id) => input.metrics.find((m) => m.id === id))
-    .filter((m) => m !== undefined && m.window.some((s) => (s.labels.job ?? s.labels.service_name) === candidate.service))
+    .filter((m) => m?.window.some((s) => (s.labels.job ?? s.labels.service_name) === candidate.service))
     .map((m) => m!.promql);
   if (!candidate.spans) return fromMetrics;
   const spans = candidate.spans;
@@ -156,10 +162,23 @@ function logsOf(candidate: Candidate, lines: DiagnosisLogLine[], traceIds: Set<s
   }));
 }
 
+/** Fewer baseline traces than this and the trace-based kinds have nothing to compare against. */
+export const MIN_BASELINE_TRACES = 10;
+
 /** Diagnoses a window against its baseline: ranked hypotheses at confidence ≥ REPORT_CONFIDENCE, with evidence. */
 export function diagnose(input: DiagnosisInput): Diagnosis {
   const periods: Periods = { window: observe(input.traces.window), baseline: observe(input.traces.baseline), metrics: input.metrics };
-  const candidates = DETECTORS.flatMap((detect) => detect(periods));
+  const notes: string[] = [];
+  let detectors = DETECTORS;
+  if (input.traces.baseline.length < MIN_BASELINE_TRACES) {
+    // Everything would look new: only the runtime metrics are compared.
+    detectors = [runtime];
+    notes.push(
+      `the baseline holds ${input.traces.baseline.length} traces (at least ${MIN_BASELINE_TRACES} are needed): only runtime metrics were compared`,
+    );
+  }
+  if (input.traces.window.length === 0) notes.push('the window holds no traces');
+  const candidates = detectors.flatMap((detect) => detect(periods));
   explain(candidates);
   const inScope = input.service ? reachable(input.service, [...input.traces.window, ...input.traces.baseline]) : undefined;
   const reported = rank(candidates).filter((c) => c.confidence >= REPORT_CONFIDENCE && (!inScope || inScope.has(c.service)));
@@ -191,5 +210,6 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       series: input.metrics.reduce((sum, m) => sum + m.window.length + m.baseline.length, 0),
       logs: input.logs.window.length + input.logs.baseline.length,
     },
+    notes,
   };
 }

@@ -1,7 +1,6 @@
 // The diagnosis: from a window and a baseline of traces, metrics and logs to ranked hypotheses
 // with evidence (docs/diagnosis.md). Everything but load.ts is pure; load.ts uses only fetch.
-export { type Candidate, type Shift, shiftOf } from './detect';
-export { diagnose } from './engine';
+export { diagnose, MIN_BASELINE_TRACES } from './engine';
 export { type LoadDiagnosisOptions, loadDiagnosisInput, runDiagnosis } from './load';
 export { metricQueries, rangeOf } from './queries';
 export {

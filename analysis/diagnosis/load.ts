@@ -2,8 +2,9 @@
 // traces per period from Jaeger, the engine's PromQL at the end of each period from Prometheus,
 // and warn/error lines of both periods from VictoriaLogs. Every request runs in parallel, a few at
 // a time, each with a timeout: a 5-minute window loads in seconds.
-import { BackendUnavailableError } from '../errors';
+
 import { request } from '../../clients/http';
+import { BackendUnavailableError } from '../errors';
 import { logLineFromRow } from '../logs';
 import { normalizeJaegerTrace, type Trace } from '../model';
 import { diagnose } from './engine';

@@ -204,14 +204,14 @@ function observeTrace(trace: Trace, o: Observations): void {
   for (const wait of waits) observeWait(wait, trace, index, o);
   for (const group of repeatedCalls(trace)) {
     const counts = callCounts(o, group.service, group.operation, group.target.name);
-    if (group.pattern === 'fan-out') {
-      counts.fanOutRepeats += group.calls.length - 1;
+    for (let i = 0; i < group.afterFailure; i++) counts.retries.push({ value: 1, trace });
+    const fannedOut = group.calls.length - group.afterFailure;
+    if (fannedOut >= 2) {
+      counts.fanOutRepeats += fannedOut - 1;
       counts.fanOutGroups++;
       if (group.distinctArguments > 1) counts.distinctArgumentGroups++;
       if (group.calls.every((call, i) => i === 0 || call.startNs >= group.calls[i - 1]!.endNs)) counts.sequentialGroups++;
-      if (!counts.largest || group.calls.length > counts.largest.value) counts.largest = { value: group.calls.length, trace };
-    } else {
-      for (let i = 0; i < group.afterFailure; i++) counts.retries.push({ value: 1, trace });
+      if (!counts.largest || fannedOut > counts.largest.value) counts.largest = { value: fannedOut, trace };
     }
   }
 }

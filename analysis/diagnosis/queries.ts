@@ -17,6 +17,8 @@ export function metricQueries(): MetricQuery[] {
     },
     // A slope: the heap's growth in bytes per second over the period (a leak), not its size.
     { id: 'heap_growth', promql: 'sum by (job) (deriv({__name__=~"v8js_memory_heap_used(_bytes)?"}[$range]))' },
+    // Requests per second each service served (span metrics): heap growth per request tells a leak from busy garbage.
+    { id: 'server_rate', promql: 'sum by (service_name) (rate(traces_span_metrics_calls_total{span_kind="SPAN_KIND_SERVER"}[$range]))' },
   ];
 }
 

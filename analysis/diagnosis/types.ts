@@ -107,4 +107,6 @@ export interface Diagnosis {
   hypotheses: Hypothesis[];
   /** What was read: traces per period, series, log lines (to judge how much the answer rests on). */
   read: { traces: { window: number; baseline: number }; series: number; logs: number };
+  /** What limited the answer (e.g. a baseline with too few traces to compare against). */
+  notes: string[];
 }

@@ -24,7 +24,7 @@ import {
 } from '../../analysis';
 import { renderComparison, renderReport, renderUsual } from '../../analysis/text';
 import { URLS } from '../../local/addresses';
-import { parseCommandLine } from './args';
+import { durationMs, parseCommandLine } from './args';
 
 const USAGE = `usage: npm run why -- <trace_id> [--json] [--usual] [--no-logs]
        npm run why -- --slowest [--since 5m] [--service gateway] [--json]
@@ -36,10 +36,9 @@ class UsageError extends Error {}
 
 /** "5m" → ms. */
 export function parseSince(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new UsageError(`--since "${text}" is not a duration: use e.g. 30s, 5m, 2h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
+  const ms = durationMs(text);
+  if (ms === undefined) throw new UsageError(`--since "${text}" is not a duration: use e.g. 30s, 5m, 2h`);
+  return ms;
 }
 
 interface Urls {

@@ -98,7 +98,7 @@ describe('hop gaps', () => {
     }
   });
 
-  it('a client span with no server under it is named in the warnings', () => {
+  it('client spans with no server under them are grouped by dependency in the warnings', () => {
     const report = reportOf([
       { id: 'root', service: 'gateway', kind: 'server', start: 0, end: 100 },
       {
@@ -113,6 +113,11 @@ describe('hop gaps', () => {
       },
     ]);
     expect(report.hop_gaps).toEqual([]);
-    expect(report.warnings).toEqual([expect.stringMatching(/client span \w+ \(gateway › POST → model\) has no server span under it/)]);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^1 call to uninstrumented dependencies: model \(1\): no server span under them/),
+    ]);
+    expect(report.dependencies).toEqual([
+      { peer: 'model', callers: ['gateway'], what: 'remote service', calls: 1, total_ms: 10, operations: ['POST'] },
+    ]);
   });
 });

@@ -52,11 +52,16 @@ describe('diagnose', () => {
     expect(top(diagnosis), summary(diagnosis)).toMatchObject({ kind: 'cpu', service: 'orders' });
     expect(top(diagnosis)!.evidence.queries).toContain('eventloop_delay_p99[30s]');
 
-    const heap = runtimeMetric('heap_growth', { orders: [4 * 1024 * 1024, 10_000], frontend: [20_000, -5_000] });
-    expect(top(diagnose(shopInput({}, { metrics: [heap] })))).toMatchObject({ kind: 'memory', service: 'orders' });
-    // A healthy sawtooth: no memory hypothesis.
-    const flat = runtimeMetric('heap_growth', { orders: [300_000, -200_000] });
-    expect(diagnose(shopInput({}, { metrics: [flat] })).hypotheses).toEqual([]);
+    // 4 MiB/s at 40 requests/s: 102 KiB kept per request.
+    const heap = runtimeMetric('heap_growth', { orders: [4 * 1024 * 1024, 10_000], frontend: [1_500_000, -5_000] });
+    const rate = runtimeMetric('server_rate', { orders: [40, 40], frontend: [100, 100] });
+    const leak = diagnose(shopInput({}, { metrics: [heap, rate] }));
+    expect(leak.hypotheses.map((h) => `${h.kind}/${h.service}`)).toEqual(['memory/orders']);
+    expect(leak.hypotheses[0]!.summary).toContain('102 KiB per request');
+    // Without a request rate only a steep slope counts; a busy heap's swing (15 KiB per request) never does.
+    expect(diagnose(shopInput({}, { metrics: [heap] })).hypotheses.map((h) => h.service)).toEqual(['orders']);
+    const busy = runtimeMetric('heap_growth', { frontend: [1_500_000, 0] });
+    expect(diagnose(shopInput({}, { metrics: [busy, rate] })).hypotheses).toEqual([]);
   });
 
   it('keeps to the service asked for and what it calls', () => {
@@ -72,5 +77,14 @@ describe('diagnose', () => {
     const first = diagnose(input);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(diagnose(input)).toEqual(first);
+  });
+});
+
+describe('diagnose with too little to compare', () => {
+  it('says so instead of calling everything new', () => {
+    const input = shopInput({ pricingMs: 80 });
+    const diagnosis = diagnose({ ...input, traces: { window: input.traces.window, baseline: input.traces.baseline.slice(0, 3) } });
+    expect(diagnosis.hypotheses).toEqual([]);
+    expect(diagnosis.notes).toEqual([expect.stringMatching(/^the baseline holds 3 traces/)]);
   });
 });
