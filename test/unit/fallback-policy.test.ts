@@ -86,11 +86,11 @@ describe('the model call policy', () => {
     await policy.execute(fail);
     await policy.execute(fail);
     await vi.advanceTimersByTimeAsync(options.halfOpenAfterMs);
-    const after = (ms: number) => () => new Promise<string>((resolve) => setTimeout(() => resolve('answer'), ms));
+    const answerAfter = (ms: number) => () => new Promise<string>((resolve) => setTimeout(() => resolve('answer'), ms));
     // The trial takes 40 ms; the call behind it waits for the verdict, then needs 30 ms more:
     // 70 ms in all, past the 50 ms budget, so it times out at 50 ms instead of answering late.
-    const trial = policy.execute(after(40));
-    const waiting = policy.execute(after(30));
+    const trial = policy.execute(answerAfter(40));
+    const waiting = policy.execute(answerAfter(30));
     await vi.advanceTimersByTimeAsync(options.timeoutMs);
     expect(await trial).toMatchObject({ ok: true });
     expect(await waiting).toMatchObject({ ok: false, reason: 'timeout' });
