@@ -6,6 +6,7 @@ import { type ChartSeries, type ExemplarDot, TimeChart, type Unit } from '../com
 import { useAsync } from '../components/useAsync';
 import { serviceColour } from '../model/colours';
 import { navigate } from '../router';
+import { GrafanaNamedPanels } from './SignalsPanels';
 
 export const SERVICES = ['gateway', 'model-inference', 'fallback-rules'];
 const RANGES: Record<string, number> = { '15m': 900, '1h': 3600, '6h': 21_600 };
@@ -167,6 +168,7 @@ export function SignalsPage({ params }: { params: URLSearchParams }) {
           <PanelView key={panel.title} panel={panel} range={RANGES[rangeName]!} />
         ))}
       </div>
+      <GrafanaNamedPanels range={RANGES[rangeName]!} />
     </main>
   );
 }
