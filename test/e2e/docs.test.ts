@@ -7,6 +7,9 @@
 //   - a command that fails fails the block (bash -e -o pipefail);
 //   - `<!-- expect: REGEX -->` right after a block: the block's output (stdout and stderr) must
 //     match REGEX (JavaScript syntax, multiline); several may follow one block;
+//   - `<!-- docs-test: eventually SECONDS -->` right before a block: it is run again (as a learner
+//     would re-run a query) until its expectations hold or SECONDS pass; for a query of telemetry
+//     that takes a moment to arrive (a log line about 1.3 s, a span metric up to 10 s);
 //   - `<!-- docs-test: skip REASON -->` right before a block: not run here, and the reason says
 //     why (e.g. it stops a process of the shared test stack; its proof test covers it);
 //   - `<!-- docs-test: quiet-window SECONDS -->` anywhere on a page: before the page starts, wait
@@ -99,6 +102,5 @@ describe.each(
       for (const pattern of block.expects)
         expect(output, `${where}: the output does not show ${pattern}:\n${block.code}\n--- output ---\n${output}`).toMatch(pattern);
     }
-  }, // A page's blocks run one after another; each is bounded by BLOCK_TIMEOUT_MS.
-  600_000);
+  }, 600_000); // A page's blocks run one after another; each is bounded by BLOCK_TIMEOUT_MS.
 });

@@ -7,6 +7,8 @@ export interface DocBlock {
   code: string;
   expects: RegExp[];
   skip?: string;
+  /** Re-run until its expectations hold, for this many seconds: a query of data still arriving. */
+  eventuallyS?: number;
 }
 
 export interface DocPage {
@@ -21,6 +23,7 @@ export function parseDocPage(file: string, markdown: string): DocPage {
   const lines = markdown.split('\n');
   const blocks: DocBlock[] = [];
   let pendingSkip: string | undefined;
+  let pendingEventually: number | undefined;
   let quietWindowS: number | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -31,9 +34,14 @@ export function parseDocPage(file: string, markdown: string): DocPage {
       pendingSkip = skip[1];
       continue;
     }
+    const again = /^<!-- docs-test: eventually (\d+) -->$/.exec(line.trim());
+    if (again) {
+      pendingEventually = Number(again[1]);
+      continue;
+    }
     const fence = /^(\s*)```(\w*)\s*$/.exec(line);
     if (!fence) {
-      if (line.trim()) pendingSkip = undefined;
+      if (line.trim()) [pendingSkip, pendingEventually] = [undefined, undefined];
       continue;
     }
     const [, indent, language] = fence;
@@ -50,8 +58,15 @@ export function parseDocPage(file: string, markdown: string): DocPage {
       if (!expect) break;
       expects.push(new RegExp(expect[1]!, 'm'));
     }
-    if (runnable) blocks.push({ line: i + 1, code: body.join('\n'), expects, ...(pendingSkip ? { skip: pendingSkip } : {}) });
-    pendingSkip = undefined;
+    if (runnable)
+      blocks.push({
+        line: i + 1,
+        code: body.join('\n'),
+        expects,
+        ...(pendingSkip ? { skip: pendingSkip } : {}),
+        ...(pendingEventually ? { eventuallyS: pendingEventually } : {}),
+      });
+    [pendingSkip, pendingEventually] = [undefined, undefined];
     i = k - 1;
   }
   return { file, blocks, ...(quietWindowS ? { quietWindowS } : {}) };

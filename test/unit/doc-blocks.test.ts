@@ -19,6 +19,10 @@ const page = [
   '```bash',
   'kill -9 "$pid"',
   '```',
+  '<!-- docs-test: eventually 10 -->',
+  '```sh',
+  'curl -s http://127.0.0.1:9428/select/logsql/query -d query=x',
+  '```',
   '1. A list:',
   '',
   '   ```sh',
@@ -33,7 +37,8 @@ describe('the docs test reads a page', () => {
     expect(parsed.blocks).toEqual([
       { line: 3, code: 'npm run lab -- on pool-exhaustion', expects: [/is on/m, /^Lesson:/m] },
       { line: 14, code: 'kill -9 "$pid"', expects: [], skip: 'it stops the collector of the shared stack' },
-      { line: 19, code: 'curl -s http://127.0.0.1:8080/healthz', expects: [] },
+      { line: 18, code: 'curl -s http://127.0.0.1:9428/select/logsql/query -d query=x', expects: [], eventuallyS: 10 },
+      { line: 23, code: 'curl -s http://127.0.0.1:8080/healthz', expects: [] },
     ]);
   });
 });
