@@ -46,7 +46,7 @@ function runBlock(block: DocBlock, session: string): { status: number | null; ou
     'set -a',
     `[ -f '${session}' ] && . '${session}'`,
     'set +a',
-    `trap 'export -p > "${session}"' EXIT`,
+    `trap '{ export -p; declare -f; } > "${session}"' EXIT`,
     'set -eo pipefail',
     block.code,
   ].join('\n');
