@@ -11,6 +11,7 @@ import { SCENARIOS } from '../../lab/scenarios';
 import { KNOB_TABLE, type KnobService } from '../../services/shared/knob-table';
 import { defaultValues, type KnobSet, stateSchema, updateSchema } from '../../services/shared/knobs';
 import { repoRoot } from '../../tools/paths';
+import { parseDocPage } from '../support/doc-blocks';
 
 const read = (file: string) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
 
@@ -39,7 +40,7 @@ describe('the fault lab scenarios', () => {
       expect(fs.existsSync(path.join(repoRoot, s.test)), s.test).toBe(true);
       const lesson = read(s.lesson);
       if (s.name === 'random') continue; // the exercise page has its own shape
-      for (const part of ['## Predict', '## What to look at', '## What it means', '## The fix'])
+      for (const part of ['## Predict', '## What to look at', '## What it means', '## The fix', '## Check yourself'])
         expect(lesson, `${s.lesson}: ${part}`).toContain(part);
       expect(lesson).toContain(path.basename(s.test));
     }
@@ -118,5 +119,22 @@ describe('lab status', () => {
     await withServices({}, async (ctx) => {
       expect(await labStatus(ctx)).toMatchObject({ active: [], partial: [] });
     });
+  });
+});
+
+describe('the runnable blocks of the docs', () => {
+  it('elide nothing: no … and no <placeholder> in a command (comments aside)', () => {
+    const files = ['README.md', ...fs.readdirSync(path.join(repoRoot, 'docs/lessons')).map((f) => `docs/lessons/${f}`)];
+    for (const file of files.filter((f) => f.endsWith('.md'))) {
+      for (const block of parseDocPage(file, read(file)).blocks) {
+        // A command's own text, without a trailing comment (a # after a space) and quoted strings.
+        const commands = block.code.split('\n').map((line) => line.replace(/(^|\s)#.*$/, '').replace(/'[^']*'/g, "''"));
+        for (const command of commands) {
+          expect(command, `${file}:${block.line}`).not.toMatch(/…/);
+          expect(command, `${file}:${block.line}`).not.toMatch(/<[a-z_]+>/);
+          expect(command, `${file}:${block.line}: an optional argument in brackets`).not.toMatch(/\[--/);
+        }
+      }
+    }
   });
 });
