@@ -27,9 +27,9 @@ function hopGap(t: JaegerTrace): { gapMs: number; modelServerMs: number } {
 
 const slowest = (answers: Answer[]) => answers.filter((a) => a.body.source === 'model').sort((a, b) => b.ms - a.ms)[0]!;
 
-/** Jaeger's trace search over the last `seconds`, as the lessons' `curl` runs it. */
-async function jaegerSearch(params: Record<string, string>, seconds = 60): Promise<JaegerTrace[]> {
-  const query = new URLSearchParams({ ...params, start: String((Date.now() - seconds * 1000) * 1000) });
+/** Jaeger's trace search from `sinceMs` (epoch ms) on, as the lessons' `curl` runs it. */
+async function jaegerSearch(params: Record<string, string>, sinceMs: number): Promise<JaegerTrace[]> {
+  const query = new URLSearchParams({ ...params, start: String(Math.floor(sinceMs) * 1000) });
   const body = (await (await fetch(`${URLS.jaeger}/api/traces?${query}`)).json()) as { data: JaegerTrace[] | null };
   return body.data ?? [];
 }
@@ -54,9 +54,7 @@ describe('pool-exhaustion', () => {
     // Check yourself: the longest wait, found with the lesson's Jaeger search.
     const waits = await eventually(
       async () => {
-        const found = (
-          await jaegerSearch({ service: 'gateway', operation: 'model.pool.wait', limit: '20' }, (Date.now() - since) / 1000 + 1)
-        )
+        const found = (await jaegerSearch({ service: 'gateway', operation: 'model.pool.wait', limit: '20' }, since))
           .flatMap((x) => spansOf(x))
           .filter((x) => x.operationName === 'model.pool.wait');
         return found.length > 0 ? found : undefined;
@@ -137,10 +135,7 @@ describe('broken-propagation', () => {
     expect(tag(byKind(t, 'gateway', 'server')[0]!, BAGGAGE)).toBe('broken-propagation');
     expect(spansOf(orphan).some((s) => tag(s, BAGGAGE) !== undefined)).toBe(false);
     // The lesson's search (model-inference's POST /v1/predict, the lab's control calls kept out) finds the orphan.
-    const searched = await jaegerSearch(
-      { service: 'model-inference', operation: 'POST /v1/predict', limit: '20' },
-      (Date.now() - since) / 1000 + 1,
-    );
+    const searched = await jaegerSearch({ service: 'model-inference', operation: 'POST /v1/predict', limit: '20' }, since);
     expect(searched.map((x) => x.traceID)).toEqual([orphan.traceID]);
     // Check yourself: the log lines carrying the entry, by service: only the gateway's.
     const byService = (value: string) => `_time:2m "${BAGGAGE}":"${value}" | stats by (service.name) count() lines`;
