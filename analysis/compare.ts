@@ -5,7 +5,10 @@ import { analyzeTrace, type TraceReport } from './report';
 
 /** One span position matched across two traces. */
 export interface SpanDelta {
-  /** Where the span sits: `service › operation` steps from the root, `#n` for the n-th repeat. */
+  /**
+   * Where the span sits: `service › operation` steps from the root (a client span's step also
+   * names its peer: `service › operation → peer`), `#n` for the n-th repeat.
+   */
   path: string;
   service: string;
   operation: string;
@@ -42,6 +45,15 @@ const ms = (value: number) => `${Math.abs(value) >= 10 ? Math.round(Math.abs(val
 /** A change in words, so that no sign has to be read: "571 ms more", "12 ms less". */
 const change = (value: number) => (value === 0 ? 'no change' : `${ms(value)} ${value > 0 ? 'more' : 'less'}`);
 
+const peerOf = (span: TraceReport['spans'][number]) => {
+  const peer = span.kind === 'client' ? (span.attributes['peer.service'] ?? span.attributes['server.address']) : undefined;
+  return peer === undefined || peer === null ? undefined : String(peer);
+};
+
+/** A span's name for a sentence: `service › operation`, and for a client span `→ peer`. */
+const nameOf = (row: { service: string; operation: string; peer?: string }) =>
+  `${row.service} › ${row.operation}${row.peer ? ` → ${row.peer}` : ''}`;
+
 /** Each span's structural path; repeats of one path under one parent are numbered in start order. */
 function spansByPath(report: TraceReport): Map<string, TraceReport['spans'][number]> {
   const pathOf = new Map<string, string>();
@@ -50,7 +62,7 @@ function spansByPath(report: TraceReport): Map<string, TraceReport['spans'][numb
   const ordered = [...report.spans].sort((x, y) => x.depth - y.depth || x.start_ms - y.start_ms);
   for (const span of ordered) {
     const parentPath = span.parent_id ? (pathOf.get(span.parent_id) ?? '') : '';
-    const step = `${span.service} › ${span.operation}`;
+    const step = nameOf({ service: span.service, operation: span.operation, peer: peerOf(span) });
     const base = parentPath ? `${parentPath} / ${step}` : step;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
@@ -157,15 +169,6 @@ export interface UsualComparison {
 
 /** Rounds a duration for display: whole ms from 10 ms, tenths below (histogram estimates are no finer). */
 const roundMs = (value: number) => (Math.abs(value) >= 10 ? Math.round(value) : round1(value));
-
-const peerOf = (span: TraceReport['spans'][number]) => {
-  const peer = span.kind === 'client' ? (span.attributes['peer.service'] ?? span.attributes['server.address']) : undefined;
-  return peer === undefined || peer === null ? undefined : String(peer);
-};
-
-/** A span's name for a sentence: `service › operation`, and for a client span `→ peer`. */
-const nameOf = (row: { service: string; operation: string; peer?: string }) =>
-  `${row.service} › ${row.operation}${row.peer ? ` → ${row.peer}` : ''}`;
 
 /**
  * Compares every span of a trace with its operation's usual p50/p99 (usual durations measured

@@ -184,7 +184,16 @@ describe('logs of a trace', () => {
 describe('comparing traces', () => {
   const fast: SpanSpec[] = [
     { id: 'gw', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, end: 50 },
-    { id: 'call', parent: 'gw', service: 'gateway', name: 'POST', kind: 'client', start: 2, end: 48 },
+    {
+      id: 'call',
+      parent: 'gw',
+      service: 'gateway',
+      name: 'POST',
+      kind: 'client',
+      start: 2,
+      end: 48,
+      attributes: { 'peer.service': 'model-inference' },
+    },
     { id: 'mi', parent: 'call', service: 'model-inference', name: 'POST /v1/predict', kind: 'server', start: 3, end: 47 },
     { id: 'infer', parent: 'mi', service: 'model-inference', name: 'model.infer', start: 4, end: 46 },
   ];
@@ -193,7 +202,8 @@ describe('comparing traces', () => {
     const comparison = compareTraces(traceOf(fast), traceOf(slowModel));
     expect(comparison.duration_delta_ms).toBe(212);
     expect(comparison.changed[0]).toMatchObject({
-      path: 'gateway › POST /v1/predict / gateway › POST / model-inference › POST /v1/predict / model-inference › model.infer',
+      // A client span's step names its peer: two calls of one name stay apart.
+      path: 'gateway › POST /v1/predict / gateway › POST → model-inference / model-inference › POST /v1/predict / model-inference › model.infer',
       a_ms: 42,
       b_ms: 400,
       self_delta_ms: 358,
