@@ -73,11 +73,18 @@ const levelKnobs = (level: Scenario['levels'][string]) =>
     Object.entries(values as Record<string, unknown>).map(([name, value]) => ({ service: service as KnobService, name, value })),
   );
 
-function partlyOn(scenario: Scenario, current: Values, defaults: Values): LabStatus['partial'][number] | undefined {
+/**
+ * The level of a scenario with the most of its fault knobs set, if some but not all are. A knob
+ * that a scenario which is fully on sets (`explained`, as `service.knob`) does not count: the
+ * slow-model scenario's p99 of 400 ms does not make tail-latency's mild level partly on.
+ */
+function partlyOn(scenario: Scenario, current: Values, defaults: Values, explained: Set<string>): LabStatus['partial'][number] | undefined {
   let best: LabStatus['partial'][number] | undefined;
   for (const [level, settings] of Object.entries(scenario.levels)) {
     const faults = levelKnobs(settings).filter((knob) => !isSeed(knob.name));
-    const set = faults.filter((k) => current[k.service][k.name] === k.value && defaults[k.service][k.name] !== k.value);
+    const set = faults.filter(
+      (k) => current[k.service][k.name] === k.value && defaults[k.service][k.name] !== k.value && !explained.has(`${k.service}.${k.name}`),
+    );
     if (set.length === 0 || set.length === faults.length) continue;
     const unset = faults.filter((k) => !set.includes(k));
     if (!best || set.length > best.set.length)
@@ -115,8 +122,11 @@ export async function labStatus(ctx: LabContext): Promise<LabStatus> {
       .map(([level]) => ({ scenario: scenario.name, level })),
   );
   const defaults = Object.fromEntries(SERVICES.map((s) => [s, defaultValues(KNOB_TABLE[s] as KnobSet)])) as Values;
+  const explained = new Set(
+    active.flatMap(({ scenario, level }) => levelKnobs(findScenario(scenario).levels[level]!).map((k) => `${k.service}.${k.name}`)),
+  );
   const partial = SCENARIOS.filter((scenario) => !active.some((a) => a.scenario === scenario.name)).flatMap(
-    (scenario) => partlyOn(scenario, current, defaults) ?? [],
+    (scenario) => partlyOn(scenario, current, defaults, explained) ?? [],
   );
   return { changed, active, partial };
 }

@@ -115,6 +115,13 @@ describe('lab status', () => {
     );
   });
 
+  it('does not call a scenario partly on for a knob that a scenario which is on explains', async () => {
+    // slow-model mild sets the p99 to 400 ms, as tail-latency mild does.
+    await withServices({ 'model-inference': { latency_median_ms: 200, latency_p99_ms: 400, seed: 7 } }, async (ctx) => {
+      expect(await labStatus(ctx)).toMatchObject({ active: [{ scenario: 'slow-model', level: 'mild' }], partial: [] });
+    });
+  });
+
   it('says nothing is on, fully or partly, when every knob is at its default', async () => {
     await withServices({}, async (ctx) => {
       expect(await labStatus(ctx)).toMatchObject({ active: [], partial: [] });
