@@ -13,7 +13,7 @@
 //   - `<!-- docs-test: skip REASON -->` right before a block: not run here, and the reason says
 //     why (e.g. it stops a process of the shared test stack; its proof test covers it);
 //   - `<!-- docs-test: quiet-window SECONDS -->` anywhere on a page: before the page starts, wait
-//     until no gateway trace is younger than SECONDS, so that a `--slowest --since` window holds
+//     until no prediction's trace is younger than SECONDS, so that a `--slowest --since` window holds
 //     only the page's own traffic (a learner does not run two lessons within seconds).
 // The lab's commands read the control token from .tracelab/control-token, so that file holds the
 // test stack's token while this file runs (a stopped stack's token in it is put back afterwards).
@@ -59,9 +59,14 @@ function runBlock(block: DocBlock, session: string): { status: number | null; ou
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-/** True once Jaeger has no gateway trace that started in the last `seconds`. */
+/** True once Jaeger has no prediction of the gateway that started in the last `seconds` (the lab's control calls do not count). */
 async function quietFor(seconds: number): Promise<true | undefined> {
-  const params = new URLSearchParams({ service: 'gateway', start: String((Date.now() - seconds * 1000) * 1000), limit: '1' });
+  const params = new URLSearchParams({
+    service: 'gateway',
+    operation: 'POST /v1/predict',
+    start: String((Date.now() - seconds * 1000) * 1000),
+    limit: '1',
+  });
   const body = (await (await fetch(`${URLS.jaeger}/api/traces?${params}`)).json()) as { data: unknown[] | null };
   return (body.data ?? []).length === 0 ? true : undefined;
 }
@@ -91,7 +96,7 @@ describe.each(
       await eventually(() => quietFor(page.quietWindowS!), {
         timeoutMs: (page.quietWindowS + 30) * 1000,
         intervalMs: 1000,
-        what: `no gateway trace in the last ${page.quietWindowS} s`,
+        what: `no prediction traced in the last ${page.quietWindowS} s`,
       });
     const session = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-docs-')), 'session.sh');
     for (const block of page.blocks) {
