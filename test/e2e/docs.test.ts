@@ -43,9 +43,9 @@ const BLOCK_TIMEOUT_MS = 120_000;
 /** Runs one block in the page's session: the variables of earlier blocks in, this block's out. */
 function runBlock(block: DocBlock, session: string): { status: number | null; output: string } {
   const script = [
+    // allexport stays on: a variable the block sets is exported, so `export -p` carries it on.
     'set -a',
     `[ -f '${session}' ] && . '${session}'`,
-    'set +a',
     `trap '{ export -p; declare -f; } > "${session}"' EXIT`,
     'set -eo pipefail',
     block.code,
