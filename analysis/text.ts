@@ -177,20 +177,21 @@ const leaf = (path: string) => {
   return `${'  '.repeat(steps.length - 1)}${steps.at(-1)}`;
 };
 
-/** Terminal rendering of a two-trace comparison. */
+/** Terminal rendering of a two-trace comparison: b set against the baseline a. */
 export function renderComparison(comparison: TraceComparison, { color = false }: TextOptions = {}): string {
   const paint = painter(color);
-  const sign = (value: number) => `${value >= 0 ? '+' : ''}${fmtMs(value)}`;
+  // Differences read as "b minus the baseline": + is slower (or more self time) than the baseline.
+  const sign = (value: number) => (value > 0 ? `+${fmtMs(value)}` : value < 0 ? `−${fmtMs(-value)}` : '0');
   const out = [
     paint(
       'bold',
-      `a = ${comparison.a.trace_id} (${fmtMs(comparison.a.root_duration_ms)} ms)   b = ${comparison.b.trace_id} (${fmtMs(comparison.b.root_duration_ms)} ms)`,
+      `a = ${comparison.a.trace_id} (${fmtMs(comparison.a.root_duration_ms)} ms, the baseline)   b = ${comparison.b.trace_id} (${fmtMs(comparison.b.root_duration_ms)} ms)`,
     ),
     '',
   ];
   out.push(`${paint('bold', 'Verdict:')} ${comparison.verdict}`, '');
   out.push(`  a: ${comparison.a.verdict}`, `  b: ${comparison.b.verdict}`, '');
-  out.push(paint('bold', 'Spans in both (largest self-time change first)'));
+  out.push(paint('bold', 'Spans in both (largest self-time change first; Δ = b − a, + means slower than the baseline)'));
   out.push(
     ...table(
       ['span (path from the root)', 'a ms', 'b ms', 'Δ ms', 'Δ self'],
@@ -200,7 +201,7 @@ export function renderComparison(comparison: TraceComparison, { color = false }:
     ),
   );
   for (const [label, rows, key] of [
-    ['Only in a', comparison.only_in_a, 'a_ms'],
+    ['Only in a (the baseline)', comparison.only_in_a, 'a_ms'],
     ['Only in b', comparison.only_in_b, 'b_ms'],
   ] as const) {
     if (rows.length === 0) continue;
@@ -213,12 +214,15 @@ export function renderComparison(comparison: TraceComparison, { color = false }:
 /** Terminal rendering of a trace against its operations' usual durations. */
 export function renderUsual(comparison: UsualComparison, { color = false }: TextOptions = {}): string {
   const paint = painter(color);
-  const out = [paint('bold', `Against the usual durations (spanmetrics) · ${comparison.verdict}`)];
+  const out = [
+    paint('bold', `Against the usual durations (spanmetrics p50 and p99 over the last ${comparison.window})`),
+    comparison.verdict,
+  ];
   out.push(
     ...table(
-      ['service › operation', 'ms', 'p50', 'p99', '× p50'],
+      ['service › operation (→ peer)', 'ms', 'p50', 'p99', '× p50'],
       comparison.spans.map((row) => [
-        `${row.service} › ${row.operation}${row.above_p99 ? ' (above p99)' : ''}`,
+        `${row.service} › ${row.operation}${row.peer ? ` → ${row.peer}` : ''}${row.above_p99 ? ' (above p99)' : ''}`,
         fmtMs(row.duration_ms),
         fmtMs(row.p50_ms),
         fmtMs(row.p99_ms),

@@ -51,10 +51,51 @@ export async function resetLab(ctx: LabContext): Promise<void> {
 }
 
 export interface LabStatus {
-  /** Per service, the knobs whose value differs from the table's default. */
+  /** Per service, the knobs whose value differs from the table's default, however they were changed. */
   changed: Record<KnobService, Record<string, { value: unknown; default: unknown }>>;
   /** Scenarios whose every knob is at one of their levels' values. */
   active: { scenario: string; level: string }[];
+  /**
+   * Scenarios some of whose fault knobs are at a level's values (and away from their defaults)
+   * while others are not: e.g. after a lesson's fix put one knob back. `set` and `unset` name
+   * knobs as `service.knob`; the level is the one with the most knobs set.
+   */
+  partial: { scenario: string; level: string; set: string[]; unset: string[] }[];
+}
+
+/** A seed only makes draws replayable: on its own it is no fault, so it does not make a scenario partly on. */
+const isSeed = (knob: string) => knob === 'seed' || knob.endsWith('_seed');
+
+type Values = Record<KnobService, Record<string, unknown>>;
+
+const levelKnobs = (level: Scenario['levels'][string]) =>
+  Object.entries(level.knobs).flatMap(([service, values]) =>
+    Object.entries(values as Record<string, unknown>).map(([name, value]) => ({ service: service as KnobService, name, value })),
+  );
+
+/**
+ * The level of a scenario with the most of its fault knobs set, if some but not all are. A knob
+ * that a scenario which is fully on sets (`explained`, as `service.knob`) does not count: the
+ * slow-model scenario's p99 of 400 ms does not make tail-latency's mild level partly on.
+ */
+function partlyOn(scenario: Scenario, current: Values, defaults: Values, explained: Set<string>): LabStatus['partial'][number] | undefined {
+  let best: LabStatus['partial'][number] | undefined;
+  for (const [level, settings] of Object.entries(scenario.levels)) {
+    const faults = levelKnobs(settings).filter((knob) => !isSeed(knob.name));
+    const set = faults.filter(
+      (k) => current[k.service][k.name] === k.value && defaults[k.service][k.name] !== k.value && !explained.has(`${k.service}.${k.name}`),
+    );
+    if (set.length === 0 || set.length === faults.length) continue;
+    const unset = faults.filter((k) => !set.includes(k));
+    if (!best || set.length > best.set.length)
+      best = {
+        scenario: scenario.name,
+        level,
+        set: set.map((k) => `${k.service}.${k.name}`),
+        unset: unset.map((k) => `${k.service}.${k.name}`),
+      };
+  }
+  return best;
 }
 
 export async function labStatus(ctx: LabContext): Promise<LabStatus> {
@@ -80,5 +121,12 @@ export async function labStatus(ctx: LabContext): Promise<LabStatus> {
       )
       .map(([level]) => ({ scenario: scenario.name, level })),
   );
-  return { changed, active };
+  const defaults = Object.fromEntries(SERVICES.map((s) => [s, defaultValues(KNOB_TABLE[s] as KnobSet)])) as Values;
+  const explained = new Set(
+    active.flatMap(({ scenario, level }) => levelKnobs(findScenario(scenario).levels[level]!).map((k) => `${k.service}.${k.name}`)),
+  );
+  const partial = SCENARIOS.filter((scenario) => !active.some((a) => a.scenario === scenario.name)).flatMap(
+    (scenario) => partlyOn(scenario, current, defaults, explained) ?? [],
+  );
+  return { changed, active, partial };
 }

@@ -7,8 +7,10 @@
 // buys is measured in docs/performance.md (`npm run bench`).
 
 import type { IncomingMessage } from 'node:http';
+import { context, type Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
+import { baggageFields, recordedBaggagePrefixes } from './baggage';
 
 export interface TelemetryDefaults {
   serviceName: string;
@@ -21,6 +23,12 @@ export interface TelemetryDefaults {
    */
   peerServices?: Record<string, string>;
 }
+
+/**
+ * The low-cardinality template of a downstream path: the path without its query. The services'
+ * downstream paths carry no ids (a path with ids would need its route's template instead).
+ */
+const urlTemplate = (path: string) => path.split('?')[0]!;
 
 /** Paths that are probed every few seconds: tracing them would bury the interesting traces. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -73,6 +81,9 @@ export function enabledInstrumentations(env: NodeJS.ProcessEnv): Instrumentation
  * auto-instrumentations package loads some forty, for libraries tracelab does not have).
  */
 function instrumentations(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv): Instrumentation[] {
+  // The allow-listed baggage of the request (server spans) or of the caller (client spans).
+  const prefixes = recordedBaggagePrefixes(env);
+  const recordBaggage = (span: Span) => span.setAttributes(baggageFields(context.active(), prefixes));
   const factories: Record<InstrumentationName, () => Instrumentation> = {
     http: () => {
       const { HttpInstrumentation } =
@@ -86,6 +97,8 @@ function instrumentations(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv): 
         // The services call each other with fetch (undici); node:http requests are only the
         // exporters' own, which would be wrapped and then suppressed: work that buys nothing.
         disableOutgoingRequestInstrumentation: true,
+        // Runs inside the context extracted from the request's headers.
+        requestHook: (span) => recordBaggage(span),
       });
     },
     express: () => {
@@ -108,9 +121,15 @@ function instrumentations(defaults: TelemetryDefaults, env: NodeJS.ProcessEnv): 
         // made without a parent still gets its span: a root client span is how a trace that lost
         // its context shows up (the broken-propagation lesson).
         ignoreRequestHook: (request: { path: string }) => UNTRACED_PATHS.has(request.path.split('?')[0]!),
-        startSpanHook: (request: { origin: string }) => {
+        startSpanHook: (request: { origin: string; path: string }) => {
           const peer = peers.get(request.origin);
-          return peer ? { 'peer.service': peer } : {};
+          return { ...(peer ? { 'peer.service': peer } : {}), 'url.template': urlTemplate(request.path) };
+        },
+        // Semantic conventions name a client span `{method} {url.template}` when the template is
+        // known: the gateway's two calls, both POST, become `POST /v1/predict` and `POST /v1/decide`.
+        requestHook: (span: Span, request: { method: string; path: string }) => {
+          span.updateName(`${request.method} ${urlTemplate(request.path)}`);
+          recordBaggage(span);
         },
       });
     },

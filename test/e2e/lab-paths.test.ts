@@ -5,7 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { scenarioOn } from '../../lab/actions';
 import { putKnobs } from '../../lab/context';
 import { type Answer, drive, lab, resetAll, whyTrace } from './lab-support';
-import { eventually, type JaegerSpan, type JaegerTrace, predict, serviceOf, tag, URLS, waitForCompleteTrace } from './support';
+import { eventually, type JaegerSpan, type JaegerTrace, predict, serviceOf, tag, URLS, waitForCompleteTrace, waitForLogs } from './support';
 
 type TimedSpan = JaegerSpan & { startTime: number; duration: number };
 
@@ -27,18 +27,46 @@ function hopGap(t: JaegerTrace): { gapMs: number; modelServerMs: number } {
 
 const slowest = (answers: Answer[]) => answers.filter((a) => a.body.source === 'model').sort((a, b) => b.ms - a.ms)[0]!;
 
+/** Jaeger's trace search from `sinceMs` (epoch ms) on, as the lessons' `curl` runs it. */
+async function jaegerSearch(params: Record<string, string>, sinceMs: number): Promise<JaegerTrace[]> {
+  const query = new URLSearchParams({ ...params, start: String(Math.floor(sinceMs) * 1000) });
+  const body = (await (await fetch(`${URLS.jaeger}/api/traces?${query}`)).json()) as { data: JaegerTrace[] | null };
+  return body.data ?? [];
+}
+
 describe('pool-exhaustion', () => {
-  it('makes calls wait for the one connection: the time is lost before the client span, not in the model; reset ends it', async () => {
+  it('makes calls wait for the one connection: a model.pool.wait span before the client span, not time in the model; reset ends it', async () => {
     await putKnobs('model-inference', { latency_median_ms: 20, latency_p99_ms: 30, seed: 7 }, lab());
     await scenarioOn('pool-exhaustion', undefined, lab());
+    const since = Date.now();
     const crowded = await drive(24, 4);
-    const gap = hopGap(await waitForCompleteTrace(slowest(crowded).traceId));
+    const t = await waitForCompleteTrace(slowest(crowded).traceId);
+    const gap = hopGap(t);
     expect(gap.gapMs).toBeGreaterThan(30);
     expect(gap.gapMs).toBeGreaterThan(gap.modelServerMs);
+    // The wait is a span of its own: it holds the gap, and the call starts as it ends.
+    const wait = spansOf(t).find((s) => s.operationName === 'model.pool.wait')!;
+    const client = byKind(t, 'gateway', 'client').find((s) => tag(s, 'peer.service') === 'model-inference')!;
+    expect(serviceOf(t, wait)).toBe('gateway');
+    expect(wait.duration / 1000).toBeGreaterThan(gap.modelServerMs);
+    expect(Math.abs(client.startTime - (wait.startTime + wait.duration)) / 1000).toBeLessThan(5);
+    expect(tag(wait, 'tracelab.pool.connections')).toBe(1);
+    // Check yourself: the longest wait, found with the lesson's Jaeger search.
+    const waits = await eventually(
+      async () => {
+        const found = (await jaegerSearch({ service: 'gateway', operation: 'model.pool.wait', limit: '20' }, since))
+          .flatMap((x) => spansOf(x))
+          .filter((x) => x.operationName === 'model.pool.wait');
+        return found.length > 0 ? found : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000, what: 'model.pool.wait spans in a Jaeger search' },
+    );
+    expect(Math.max(...waits.map((w) => w.duration))).toBeGreaterThanOrEqual(wait.duration);
 
     await putKnobs('gateway', { model_pool_connections: null }, lab());
-    const after = await drive(24, 4);
-    expect(hopGap(await waitForCompleteTrace(slowest(after).traceId)).gapMs).toBeLessThan(25);
+    const after = await waitForCompleteTrace(slowest(await drive(24, 4)).traceId);
+    expect(hopGap(after).gapMs).toBeLessThan(25);
+    expect(spansOf(after).some((s) => s.operationName === 'model.pool.wait')).toBe(false);
   });
 });
 
@@ -84,6 +112,7 @@ describe('broken-propagation', () => {
     await scenarioOn('broken-propagation', undefined, lab());
     const { body } = await predict({ baggage: 'tracelab.lesson=broken-propagation' });
     const traceId = String(body.trace_id);
+    expect(body.source).toBe('model');
 
     // The model's work is in another trace, whose root is the gateway's client span.
     const orphan = await eventually(
@@ -101,10 +130,26 @@ describe('broken-propagation', () => {
     const t = await waitForCompleteTrace(traceId);
     expect(spansOf(t).some((s) => serviceOf(t, s) === 'model-inference')).toBe(false);
     expect(byKind(t, 'gateway', 'client')).toHaveLength(0);
+    // The baggage entry is on the gateway's server span, and on no span of the orphan trace.
+    const BAGGAGE = 'baggage.tracelab.lesson';
+    expect(tag(byKind(t, 'gateway', 'server')[0]!, BAGGAGE)).toBe('broken-propagation');
+    expect(spansOf(orphan).some((s) => tag(s, BAGGAGE) !== undefined)).toBe(false);
+    // The lesson's search (model-inference's POST /v1/predict, the lab's control calls kept out) finds the orphan.
+    const searched = await jaegerSearch({ service: 'model-inference', operation: 'POST /v1/predict', limit: '20' }, since);
+    expect(searched.map((x) => x.traceID)).toEqual([orphan.traceID]);
+    // Check yourself: the log lines carrying the entry, by service: only the gateway's.
+    const byService = (value: string) => `_time:2m "${BAGGAGE}":"${value}" | stats by (service.name) count() lines`;
+    const broken = await waitForLogs(byService('broken-propagation'));
+    expect(broken.map((row) => row['service.name'])).toEqual(['gateway']);
 
     await resetAll();
-    const whole = await waitForCompleteTrace(String((await predict()).body.trace_id));
+    const fixed = await predict({ baggage: 'tracelab.lesson=fixed' });
+    const whole = await waitForCompleteTrace(String(fixed.body.trace_id));
     expect(byKind(whole, 'model-inference', 'server')).toHaveLength(1);
     expect(orphanRoot(whole)).toBeUndefined();
+    // Propagated again: the entry crosses the hop, on model-inference's server span and in its logs.
+    expect(tag(byKind(whole, 'model-inference', 'server')[0]!, BAGGAGE)).toBe('fixed');
+    const services = await waitForLogs(byService('fixed'), (rows) => rows.some((row) => row['service.name'] === 'model-inference'));
+    expect(services.map((row) => row['service.name']).sort()).toEqual(['gateway', 'model-inference']);
   });
 });

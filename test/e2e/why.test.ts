@@ -226,9 +226,10 @@ describe('npm run why', () => {
     await expectSameLogs(report);
   });
 
-  it('compares two traces: the slow one added the fallback and model time', async () => {
-    const comparison = await whyJson<TraceComparison>(healthy.trace_id, '--vs', slow.trace_id);
+  it('compares two traces: the slow one, set against the healthy baseline, added the fallback and model time', async () => {
+    const comparison = await whyJson<TraceComparison>(slow.trace_id, '--vs', healthy.trace_id);
     expect(comparison.a.trace_id).toBe(healthy.trace_id);
+    expect(comparison.verdict).toMatch(new RegExp(`^${slow.trace_id} was \\d+ ms slower than the baseline ${healthy.trace_id} `));
     expect(comparison.duration_delta_ms).toBeCloseTo(slow.root_duration_ms - healthy.root_duration_ms, 2);
     expect(comparison.only_in_b.map((s) => s.operation)).toContain('fallback.decide');
     expect(comparison.changed.find((s) => s.operation === 'model.infer')!.delta_ms).toBeGreaterThan(0);

@@ -71,6 +71,12 @@ describe('a prediction served by the model', () => {
     const modelServer = serverSpan(spans, 'model-inference');
     expect(modelServer.attributes).toMatchObject({ 'http.route': '/v1/predict', 'http.response.status_code': 200 });
     expectCalledBy(spans, modelServer, 'gateway');
+    // The client span is named `{method} {url.template}` (semantic conventions), its peer beside it.
+    const call = spans.find((s) => s.spanId === modelServer.parentSpanId)!;
+    expect(call.name).toBe('POST /v1/predict');
+    expect(call.attributes).toMatchObject({ 'url.template': '/v1/predict', 'peer.service': 'model-inference' });
+    // The allow-listed baggage entry crossed the hop: on both services' server spans and the client span.
+    for (const span of [gatewayServer, call, modelServer]) expect(span.attributes['baggage.tracelab.session']).toBe('lesson-1');
 
     // Express instrumentation is active (CommonJS + --require): http.route above comes from it.
     // It records no span per middleware or handler (their cost buys nothing: docs/performance.md).
@@ -85,7 +91,7 @@ describe('a prediction served by the model', () => {
   });
 
   it('writes logs that carry the trace and span ids of the span they were written in', async () => {
-    const { body } = await predict(cluster.gateway.url);
+    const { body } = await predict(cluster.gateway.url, { baggage: 'tracelab.lesson=logs,secret.token=abc' });
     const traceId: string = body.trace_id;
     const spans = await traceFrom(traceId, ['gateway', 'model-inference']);
     const spanIds = new Set(spans.map((s) => s.spanId));
@@ -98,6 +104,9 @@ describe('a prediction served by the model', () => {
       { what: 'access-log lines on stdout' },
     );
     for (const line of stdout) expect(spanIds.has(line.span_id as string), `stdout span_id ${line.span_id}`).toBe(true);
+    // Every line written in the request's context carries the allow-listed baggage, and only that.
+    for (const line of stdout) expect(line['baggage.tracelab.lesson'], JSON.stringify(line)).toBe('logs');
+    expect(JSON.stringify(stdout)).not.toContain('secret.token');
 
     const exported = await eventually(
       () => {

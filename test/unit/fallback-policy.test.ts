@@ -81,6 +81,21 @@ describe('the model call policy', () => {
     expect(policy.circuitState).toBe('closed');
     expect(states).toEqual(['open', 'half_open', 'open', 'half_open', 'closed']);
   });
+  it('counts the wait for a half-open trial against the budget of the call that waits', async () => {
+    const policy = new ModelCallPolicy(options);
+    await policy.execute(fail);
+    await policy.execute(fail);
+    await vi.advanceTimersByTimeAsync(options.halfOpenAfterMs);
+    const answerAfter = (ms: number) => () => new Promise<string>((resolve) => setTimeout(() => resolve('answer'), ms));
+    // The trial takes 40 ms; the call behind it waits for the verdict, then needs 30 ms more:
+    // 70 ms in all, past the 50 ms budget, so it times out at 50 ms instead of answering late.
+    const trial = policy.execute(answerAfter(40));
+    const waiting = policy.execute(answerAfter(30));
+    await vi.advanceTimersByTimeAsync(options.timeoutMs);
+    expect(await trial).toMatchObject({ ok: true });
+    expect(await waiting).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(policy.circuitState).toBe('closed');
+  });
 });
 
 describe('retries', () => {

@@ -13,7 +13,7 @@ const USAGE = `usage: npm run lab -- <command>
   on <scenario> [--level <level>]   turn a scenario on (default level: the scenario's own)
   off <scenario>                    put its knobs back to their values at start
   reset                             put every knob of every service back to its value at start
-  status                            knobs that differ from their defaults, and the scenarios that are on
+  status                            knobs that differ from their defaults, the scenarios that are on or partly on
   check random [--requests <n>]     send the exercise's traffic, estimate both distributions from Prometheus
   knobs-doc                         regenerate the knob table in docs/lessons/knobs.md`;
 
@@ -64,6 +64,10 @@ async function main(argv: string[]): Promise<void> {
         );
       }
       console.log(`scenarios on: ${status.active.length ? status.active.map((a) => `${a.scenario} (${a.level})`).join(', ') : 'none'}`);
+      for (const p of status.partial)
+        console.log(
+          `partly on: ${p.scenario} (${p.level}): ${p.set.join(', ')} still set; ${p.unset.join(', ')} not (npm run lab -- off ${p.scenario} puts them back)`,
+        );
       return;
     }
     case 'check': {

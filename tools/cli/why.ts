@@ -3,7 +3,7 @@
 //
 //   npm run why -- <trace_id> [--json] [--usual] [--no-logs]
 //   npm run why -- --slowest [--since 5m] [--service gateway] [--json]
-//   npm run why -- <trace_a> --vs <trace_b> [--json]
+//   npm run why -- <trace_id> --vs <baseline_trace_id> [--json]
 //
 // Exit codes: 0 explained; 2 bad arguments, malformed or unknown trace id, no trace in the window;
 // 3 a backend is down (the message says which and how to start it); 1 anything else.
@@ -26,9 +26,15 @@ import { renderComparison, renderReport, renderUsual } from '../../analysis/text
 import { URLS } from '../../local/addresses';
 import { durationMs, parseCommandLine } from './args';
 
+/** The window the usual durations of --usual are measured over. */
+const USUAL_WINDOW = '15m';
+
 const USAGE = `usage: npm run why -- <trace_id> [--json] [--usual] [--no-logs]
        npm run why -- --slowest [--since 5m] [--service gateway] [--json]
-       npm run why -- <trace_a> --vs <trace_b> [--json]
+       npm run why -- <trace_id> --vs <baseline_trace_id> [--json]
+  --vs       compares <trace_id> (b) with a baseline trace (a), e.g. a healthy one: how much slower
+             or faster it was, span by span (Δ = b − a: + is slower than the baseline)
+  --usual    sets each span against its operation's usual p50/p99 over the last ${USUAL_WINDOW} (spanmetrics)
 backends: --jaeger-url, --logs-url, --prometheus-url (or JAEGER_URL, VICTORIALOGS_URL, PROMETHEUS_URL; default: the native stack)`;
 
 /** A problem with the arguments: exit 2. */
@@ -101,15 +107,19 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(positionals.length === 0 ? 'give a trace id, or --slowest' : `one trace id expected, got ${positionals.length}`);
   const traceId = parseTraceId(positionals[0]!);
   if (values.vs !== undefined) {
-    const otherId = parseTraceId(values.vs);
-    const [a, b] = await Promise.all([explain(traceId, urls, false), explain(otherId, urls, false)]);
-    const comparison = compareTraces(a, b);
+    const baselineId = parseTraceId(values.vs);
+    const [baseline, report] = await Promise.all([explain(baselineId, urls, false), explain(traceId, urls, false)]);
+    const comparison = compareTraces(baseline, report);
     print(comparison, () => renderComparison(comparison, { color }));
     return 0;
   }
   const report = await explain(traceId, urls, withLogs);
   if (values.usual) {
-    const usual = compareWithUsual(report, await loadUsualDurations({ prometheusUrl: urls.prometheusUrl }));
+    const usual = compareWithUsual(
+      report,
+      await loadUsualDurations({ prometheusUrl: urls.prometheusUrl, window: USUAL_WINDOW }),
+      USUAL_WINDOW,
+    );
     print({ ...report, usual }, () => `${renderReport(report, { color })}\n\n${renderUsual(usual, { color })}`);
     return 0;
   }

@@ -1,6 +1,6 @@
 // HTTP clients for the two downstream services. fetch is instrumented (undici), so each call
 // is a client span and carries traceparent/baggage to the callee.
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type Attributes, context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import type { Features } from '../../shared/features';
 import { BadResponseError } from './fallback-policy';
@@ -62,11 +62,21 @@ const postJson = (body: unknown, signal: AbortSignal): RequestInit => ({
   signal,
 });
 
+/** The span a call waiting for a pool connection records (only a call that really waits records one). */
+export interface PoolWaitSpan {
+  name: string;
+  attributes: Attributes;
+}
+
+const tracer = trace.getTracer('gateway');
+
 /**
  * At most `limit()` calls in flight (a connection pool); the others wait in arrival order.
  * A limit of 0 means no limit. The limit is read at each call, so it can change at runtime.
+ * A call that has to wait records the wait as its own span (`waitSpan`), as the lock wait in
+ * model-inference does: without it the wait hides in the caller's self time, before the client span.
  */
-export function createPool(limit: () => number): <T>(work: () => Promise<T>, signal: AbortSignal) => Promise<T> {
+export function createPool(limit: () => number, waitSpan?: PoolWaitSpan): <T>(work: () => Promise<T>, signal: AbortSignal) => Promise<T> {
   let inFlight = 0;
   const waiting: (() => void)[] = [];
   const release = () => {
@@ -79,18 +89,31 @@ export function createPool(limit: () => number): <T>(work: () => Promise<T>, sig
   return async (work, signal) => {
     if (limit() === 0 || inFlight < limit()) inFlight++;
     else {
-      await new Promise<void>((resolve, reject) => {
-        const admit = () => {
-          signal.removeEventListener('abort', abandon);
-          resolve();
-        };
-        const abandon = () => {
-          waiting.splice(waiting.indexOf(admit), 1);
-          reject(signal.reason);
-        };
-        waiting.push(admit);
-        signal.addEventListener('abort', abandon, { once: true });
-      });
+      const span = waitSpan
+        ? tracer.startSpan(waitSpan.name, {
+            attributes: { ...waitSpan.attributes, 'tracelab.pool.connections': limit(), 'tracelab.pool.queued_ahead': waiting.length },
+          })
+        : undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const admit = () => {
+            signal.removeEventListener('abort', abandon);
+            resolve();
+          };
+          const abandon = () => {
+            waiting.splice(waiting.indexOf(admit), 1);
+            reject(signal.reason);
+          };
+          waiting.push(admit);
+          signal.addEventListener('abort', abandon, { once: true });
+        });
+      } catch (error) {
+        // The caller's budget ran out while it waited: the call never started.
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: 'gave up waiting for a connection (the caller aborted)' });
+        throw error;
+      } finally {
+        span?.end();
+      }
     }
     try {
       return await work();
@@ -108,7 +131,7 @@ export interface ModelClientOptions {
 }
 
 export function createModelClient(baseUrl: string, options: ModelClientOptions): ModelClient {
-  const pool = createPool(options.poolConnections);
+  const pool = createPool(options.poolConnections, { name: 'model.pool.wait', attributes: { 'peer.service': 'model-inference' } });
   return {
     predict: (features, signal) =>
       pool(() => {

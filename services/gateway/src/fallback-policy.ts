@@ -2,8 +2,9 @@
 // A time budget per call and a circuit breaker (cockatiel): after N consecutive failures the
 // circuit opens and calls fail fast for a while, then one trial call (half-open) decides
 // whether to close it again. Failed answers (not timeouts) may be retried, within a retry
-// budget. Pure domain code: the model call is injected.
+// budget. Domain code: the model call is injected; the only telemetry is the span of a wait.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -136,16 +137,61 @@ export class ModelCallPolicy {
 
   private readonly retryBudget = new RetryBudget();
 
+  /**
+   * One call within the time budget. The budget is the caller's: it runs from the moment the
+   * gateway decides to call the model, so it covers every wait before the call (a call that
+   * arrives while the breaker's half-open trial is in flight waits for the trial's verdict; the
+   * model client's pool makes calls wait for a connection) as well as the call itself. The inner
+   * budget is the same one, seen by the breaker, so that a call which ignores its signal still
+   * counts as a failure there.
+   */
   private async attempt<T>(call: (signal: AbortSignal) => Promise<T>) {
     const { timeoutMs, breakerEnabled = true } = this.options();
     // Aggressive: the budget is enforced even if the call ignores its signal; the signal still
     // aborts the outgoing request so slow calls do not pile up behind the budget.
-    const budget = timeout(timeoutMs, TimeoutStrategy.Aggressive);
-    const policy = breakerEnabled ? wrap(this.currentBreaker(), budget) : budget;
+    const budget = () => timeout(timeoutMs, TimeoutStrategy.Aggressive);
+    const breaker = breakerEnabled ? this.currentBreaker() : undefined;
+    const policy = breaker ? wrap(budget(), breaker, budget()) : budget();
+    const trialWait = breaker?.state === CircuitState.HalfOpen ? halfOpenWait() : undefined;
     try {
-      return { ok: true as const, value: await policy.execute(({ signal }) => call(signal)) };
+      return {
+        ok: true as const,
+        value: await policy.execute(({ signal }) => {
+          trialWait?.end();
+          return call(signal);
+        }),
+      };
     } catch (error) {
+      trialWait?.end(error);
       return { ok: false as const, reason: classifyFailure(error), error };
     }
   }
+}
+
+const tracer = trace.getTracer('gateway');
+
+/**
+ * A call that finds the breaker half-open waits for the trial call's verdict before it may call
+ * (cockatiel lets one trial through). The wait becomes a span only if it really happened: it is
+ * created when the wait ends, with the time it began, and only if that took a measurable time.
+ */
+function halfOpenWait(): { end: (error?: unknown) => void } {
+  const parent = context.active();
+  const began = performance.now();
+  let ended = false;
+  return {
+    end(error?: unknown) {
+      if (ended) return;
+      ended = true;
+      if (performance.now() - began < 1) return;
+      const span = tracer.startSpan(
+        'model.circuit.wait',
+        { startTime: performance.timeOrigin + began, attributes: { 'peer.service': 'model-inference' } },
+        parent,
+      );
+      if (error !== undefined)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `gave up waiting for the half-open trial: ${classifyFailure(error)}` });
+      span.end();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeTrace, compareTraces, compareWithUsual, epochMsOf, logLineFromRow } from '../../../analysis';
-import { renderComparison, renderReport } from '../../../analysis/text';
+import { renderComparison, renderReport, renderUsual } from '../../../analysis/text';
 import { idOf, reportOf, type SpanSpec, TRACE_ID, traceOf } from './fixtures';
 
 // The shape of tracelab's slow-model request: the gateway's model call gives up at its 250 ms
@@ -184,7 +184,16 @@ describe('logs of a trace', () => {
 describe('comparing traces', () => {
   const fast: SpanSpec[] = [
     { id: 'gw', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, end: 50 },
-    { id: 'call', parent: 'gw', service: 'gateway', name: 'POST', kind: 'client', start: 2, end: 48 },
+    {
+      id: 'call',
+      parent: 'gw',
+      service: 'gateway',
+      name: 'POST',
+      kind: 'client',
+      start: 2,
+      end: 48,
+      attributes: { 'peer.service': 'model-inference' },
+    },
     { id: 'mi', parent: 'call', service: 'model-inference', name: 'POST /v1/predict', kind: 'server', start: 3, end: 47 },
     { id: 'infer', parent: 'mi', service: 'model-inference', name: 'model.infer', start: 4, end: 46 },
   ];
@@ -193,7 +202,8 @@ describe('comparing traces', () => {
     const comparison = compareTraces(traceOf(fast), traceOf(slowModel));
     expect(comparison.duration_delta_ms).toBe(212);
     expect(comparison.changed[0]).toMatchObject({
-      path: 'gateway › POST /v1/predict / gateway › POST / model-inference › POST /v1/predict / model-inference › model.infer',
+      // A client span's step names its peer: two calls of one name stay apart.
+      path: 'gateway › POST /v1/predict / gateway › POST → model-inference / model-inference › POST /v1/predict / model-inference › model.infer',
       a_ms: 42,
       b_ms: 400,
       self_delta_ms: 358,
@@ -201,21 +211,34 @@ describe('comparing traces', () => {
     expect(comparison.only_in_b.map((s) => s.operation)).toEqual(['fallback.decide', 'POST', 'POST /v1/decide', 'rules.evaluate']);
     expect(comparison.only_in_a).toEqual([]);
     expect(comparison.verdict).toMatch(
-      /took \+212 ms .*largest self-time change is model-inference › model\.infer \(\+358 ms\); 4 span\(s\) only in/,
+      /^\w+ was 212 ms slower than the baseline \w+ \(262 ms vs 50 ms\); the largest self-time change is model-inference › model\.infer \(358 ms more\); 4 span\(s\) not in the baseline add/,
     );
-    expect(renderComparison(comparison)).toContain('Only in b');
+    expect(compareTraces(traceOf(slowModel), traceOf(fast)).verdict).toMatch(
+      /^\w+ was 212 ms faster than the baseline \w+ .*\(358 ms less\)/,
+    );
+    const text = renderComparison(comparison);
+    expect(text).toContain('Only in b');
+    expect(text).toMatch(/model\.infer +42\.0 +400 +\+358 +\+358/);
   });
 
   it('compares a trace with the usual p50/p99 of its operations', () => {
     const usual = compareWithUsual(reportOf(slowModel), [
       { service: 'model-inference', operation: 'model.infer', kind: 'internal', p50_ms: 40, p99_ms: 180, rate: 2 },
-      { service: 'gateway', operation: 'POST /v1/predict', kind: 'server', p50_ms: 50, p99_ms: 300, rate: 2 },
+      { service: 'gateway', operation: 'POST /v1/predict', kind: 'server', p50_ms: 50.123456, p99_ms: 317.48748200266027, rate: 2 },
     ]);
     expect(usual.spans.map((s) => [s.operation, s.ratio, s.above_p99])).toEqual([
       ['model.infer', 10, true],
-      ['POST /v1/predict', 5.24, false],
+      ['POST /v1/predict', 5.23, false],
     ]);
-    expect(usual.verdict).toMatch(/^1 span\(s\) slower than their operation's usual p99: model-inference › model\.infer 400 ms/);
+    expect(usual.window).toBe('15m');
+    expect(usual.verdict).toMatch(
+      /^1 span\(s\) slower than their operation's usual p99 over the last 15m: model-inference › model\.infer 400 ms \(p99 180 ms/,
+    );
+    // Rounded: whole milliseconds from 10 ms (a histogram's estimate is no finer), and the window stated.
+    expect(usual.spans[1]).toMatchObject({ p50_ms: 50, p99_ms: 317 });
+    const text = renderUsual(usual);
+    expect(text).toContain('p50 and p99 over the last 15m');
+    expect(text).not.toMatch(/\d\.\d{3}/);
   });
 });
 

@@ -7,6 +7,7 @@ import { useAsync } from '../components/useAsync';
 import { serviceColour } from '../model/colours';
 import { signalServices } from '../model/services';
 import { navigate } from '../router';
+import { GrafanaNamedPanels } from './SignalsPanels';
 
 export const SERVICES = signalServices();
 const RANGES: Record<string, number> = { '15m': 900, '1h': 3600, '6h': 21_600 };
@@ -168,6 +169,7 @@ export function SignalsPage({ params }: { params: URLSearchParams }) {
           <PanelView key={panel.title} panel={panel} range={RANGES[rangeName]!} />
         ))}
       </div>
+      <GrafanaNamedPanels range={RANGES[rangeName]!} />
     </main>
   );
 }
