@@ -16,6 +16,9 @@ import { type LabContext, LabError, LabUsageError } from './context';
 import { SCENARIOS, type Scenario } from './scenarios';
 import { driveTraffic, type TrafficOptions, type TrafficProgress, type TrafficSummary } from './traffic';
 
+/** A mystery action that does not fit the mystery's state (none on, one already on, already guessed). */
+export class MysteryStateError extends LabError {}
+
 /** Share of mysteries with nothing wrong, and of those with two causes at once. */
 export const HEALTHY_SHARE = 0.15;
 export const PAIR_SHARE = 0.2;
@@ -254,7 +257,7 @@ export async function startMystery(
   onProgress?: (progress: TrafficProgress) => void,
 ): Promise<TrafficSummary> {
   if (readMystery(options.dir))
-    throw new LabError('a mystery is already on: guess it (npm run lab -- guess …) or end it (npm run lab -- reveal)');
+    throw new MysteryStateError('a mystery is already on: guess it (npm run lab -- guess …) or end it (npm run lab -- reveal)');
   const seed = options.seed ?? randomInt(2 ** 32 - 1);
   const picks = chooseMystery(seed);
   await resetLab(ctx);
@@ -323,9 +326,9 @@ export interface GuessOutcome {
 /** Scores the guess, keeps it in the history, and explains the answer (the scenarios stay on until the reveal). */
 export async function guessMystery(guess: Guess, options: { dir: string; backends: DiagnosisBackends }): Promise<GuessOutcome> {
   const state = readMystery(options.dir);
-  if (!state) throw new LabError('no mystery is on: start one with npm run lab -- mystery');
+  if (!state) throw new MysteryStateError('no mystery is on: start one with npm run lab -- mystery');
   if (state.guess)
-    throw new LabError(
+    throw new MysteryStateError(
       `this mystery was already guessed (${state.guess.guess}, ${state.guess.points} point(s)): npm run lab -- reveal ends it`,
     );
   const result = scoreGuess(guess, causesOf(state.picks));
@@ -352,7 +355,7 @@ export interface Reveal {
 /** Ends the mystery: every knob back to its default, the answer shown; unguessed, it counts 0 in the history. */
 export async function revealMystery(ctx: LabContext, dir: string): Promise<Reveal> {
   const state = readMystery(dir);
-  if (!state) throw new LabError('no mystery is on: start one with npm run lab -- mystery');
+  if (!state) throw new MysteryStateError('no mystery is on: start one with npm run lab -- mystery');
   await resetLab(ctx);
   fs.rmSync(stateFile(dir), { force: true });
   if (!state.guess)
