@@ -6,7 +6,7 @@
 //   POST /api/lab/traffic          {concurrency?, seconds?}    → the traffic summary
 //   GET  /api/lab/mystery                                       → status, history, guess vocabulary
 //   POST /api/lab/mystery/start    {seed?, concurrency?, seconds?}
-//   POST /api/lab/mystery/guess    {kind, service} | {scenario} | {healthy: true}
+//   POST /api/lab/mystery/guess    {causes: [{kind, service}, …]} | {scenario} | {healthy: true}
 //   POST /api/lab/mystery/reveal
 import type { Express, NextFunction, Request, Response } from 'express';
 import { LabError as LabLibraryError, LabUsageError } from '../../lab/context';
@@ -33,12 +33,19 @@ type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 const body = (req: Request): Record<string, unknown> =>
   req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
 
+const GUESS_SHAPE = 'a guess is {"causes": [{"kind": …, "service": …}, …]}, {"scenario": …} or {"healthy": true}';
+
 /** The words of `npm run lab -- guess …` for a guess from the page's selects. */
 function guessWords(input: Record<string, unknown>): string[] {
   if (input.healthy === true) return ['healthy'];
   if (typeof input.scenario === 'string') return [input.scenario];
-  if (typeof input.kind === 'string' && typeof input.service === 'string') return [input.kind, input.service];
-  throw new LabUsageError('a guess is {"kind": …, "service": …}, {"scenario": …} or {"healthy": true}');
+  if (Array.isArray(input.causes))
+    return input.causes.flatMap((cause: unknown) => {
+      const { kind, service } = (cause ?? {}) as Record<string, unknown>;
+      if (typeof kind !== 'string' || typeof service !== 'string') throw new LabUsageError(GUESS_SHAPE);
+      return [kind, service];
+    });
+  throw new LabUsageError(GUESS_SHAPE);
 }
 
 /** Adds the routes; `guard` admits only JSON from the console's own pages (as for every lab action). */

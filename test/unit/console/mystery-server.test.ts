@@ -83,7 +83,7 @@ describe('console traffic and mystery endpoints', () => {
     expect(state.json().status).toEqual({ active: false });
     expect(state.json().vocabulary.kinds).toContain('fan-out');
     expect(state.json().vocabulary.services).toEqual(expect.arrayContaining(['gateway', 'model-inference', 'fallback-rules']));
-    expect((await call('/api/lab/mystery/guess', { kind: 'cpu', service: 'gateway' })).status).toBe(409);
+    expect((await call('/api/lab/mystery/guess', { causes: [{ kind: 'cpu', service: 'gateway' }] })).status).toBe(409);
     expect((await call('/api/lab/mystery/reveal', {})).status).toBe(409);
   });
 
@@ -100,10 +100,11 @@ describe('console traffic and mystery endpoints', () => {
     expect(JSON.stringify(before.json().status)).not.toContain(picks[0]!.scenario);
     expect(JSON.stringify(lab.json().status)).not.toContain(picks[0]!.scenario);
 
-    expect((await call('/api/lab/mystery/guess', { kind: 'slowness', service: 'gateway' })).status).toBe(400);
+    expect((await call('/api/lab/mystery/guess', { causes: [{ kind: 'slowness', service: 'gateway' }] })).status).toBe(400);
     expect((await call('/api/lab/mystery/guess', { nothing: true })).json().error.message).toMatch(/a guess is/);
+    expect((await call('/api/lab/mystery/guess', { causes: [{ kind: 'cpu' }] })).json().error.message).toMatch(/a guess is/);
     const [cause] = causesOf(picks);
-    const guess = await call('/api/lab/mystery/guess', cause);
+    const guess = await call('/api/lab/mystery/guess', { causes: [cause] });
     expect(guess.status).toBe(200);
     expect(guess.json()).toMatchObject({
       result: { points: 1 },
@@ -112,7 +113,7 @@ describe('console traffic and mystery endpoints', () => {
       status: { active: true, guessed: { points: 1 } },
       history: [{ seed, points: 1 }],
     });
-    expect((await call('/api/lab/mystery/guess', cause)).status).toBe(409);
+    expect((await call('/api/lab/mystery/guess', { causes: [cause] })).status).toBe(409);
     // The reveal resets every knob: with the services down it fails, and the mystery stays on.
     const reveal = await call('/api/lab/mystery/reveal', {});
     expect(reveal.status).toBe(502);

@@ -136,8 +136,10 @@ export function MysteryPanel() {
   const [error, setError] = useState<unknown>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [seconds, setSeconds] = useState(30);
-  const [kind, setKind] = useState('');
-  const [service, setService] = useState('');
+  const [causes, setCauses] = useState<Cause[]>([
+    { kind: '', service: '' },
+    { kind: '', service: '' },
+  ]);
   const state = useAsync((signal) => getJson<MysteryState>('/api/lab/mystery', signal), [version]);
 
   const act = async (label: string, path: string, body: unknown = {}) => {
@@ -156,7 +158,11 @@ export function MysteryPanel() {
   if (state.status === 'loading') return <Loading what="the mystery" />;
   if (state.status === 'error') return <Failure error={state.error} what="the mystery" />;
   const { status, history, vocabulary } = state.data;
-  const select = (set: (value: string) => void) => (event: Event) => set((event.currentTarget as HTMLSelectElement).value);
+  const choose = (index: number, field: keyof Cause) => (event: Event) => {
+    const value = (event.currentTarget as HTMLSelectElement).value;
+    setCauses((current) => current.map((cause, i) => (i === index ? { ...cause, [field]: value } : cause)));
+  };
+  const named = causes.filter((cause) => cause.kind && cause.service);
 
   return (
     <section aria-labelledby="mystery-title" class="mystery" data-mystery={status.active ? (status.guessed ? 'guessed' : 'on') : 'off'}>
@@ -189,28 +195,33 @@ export function MysteryPanel() {
               aria-label="Your guess"
               onSubmit={(event) => {
                 event.preventDefault();
-                void act('guess', '/api/lab/mystery/guess', { kind, service });
+                void act('guess', '/api/lab/mystery/guess', { causes: named });
               }}
             >
-              <label>
-                Kind{' '}
-                <select name="kind" value={kind} onChange={select(setKind)} required>
-                  <option value="">choose…</option>
-                  {vocabulary.kinds.map((k) => (
-                    <option key={k}>{k}</option>
-                  ))}
-                </select>
-              </label>{' '}
-              <label>
-                Service{' '}
-                <select name="service" value={service} onChange={select(setService)} required>
-                  <option value="">choose…</option>
-                  {vocabulary.services.map((s) => (
-                    <option key={s}>{s}</option>
-                  ))}
-                </select>
-              </label>{' '}
-              <button type="submit" disabled={busy !== undefined || !kind || !service}>
+              {causes.map((cause, i) => (
+                <fieldset key={i} class="mystery-cause">
+                  <legend>{i === 0 ? 'The cause' : 'And a second cause (optional: there may be two)'}</legend>
+                  <label>
+                    Kind{' '}
+                    <select name={`kind-${i}`} value={cause.kind} onChange={choose(i, 'kind')} required={i === 0}>
+                      <option value="">{i === 0 ? 'choose…' : 'none'}</option>
+                      {vocabulary.kinds.map((k) => (
+                        <option key={k}>{k}</option>
+                      ))}
+                    </select>
+                  </label>{' '}
+                  <label>
+                    Service{' '}
+                    <select name={`service-${i}`} value={cause.service} onChange={choose(i, 'service')} required={i === 0}>
+                      <option value="">{i === 0 ? 'choose…' : 'none'}</option>
+                      {vocabulary.services.map((s) => (
+                        <option key={s}>{s}</option>
+                      ))}
+                    </select>
+                  </label>
+                </fieldset>
+              ))}
+              <button type="submit" disabled={busy !== undefined || !causes[0]!.kind || !causes[0]!.service}>
                 Guess
               </button>{' '}
               <button
