@@ -28,13 +28,13 @@ function QueryPanel({ promql, diagnosis }: { promql: string; diagnosis: Diagnosi
   if (state.status === 'loading') return <Loading what={promql} />;
   if (state.status === 'error') return <Failure error={state.error} what={promql} />;
   return (
-    <figure class="diagnose-query" data-promql={promql}>
+    <div class="diagnose-query" data-promql={promql}>
       <TimeChart title={promql} unit="count" series={state.data} />
-      <figcaption class="dim">
+      <p class="dim">
         baseline {time(diagnosis.baseline.from)}–{time(diagnosis.baseline.to)}, window {time(diagnosis.window.from)}–
         {time(diagnosis.window.to)}
-      </figcaption>
-    </figure>
+      </p>
+    </div>
   );
 }
 
@@ -114,24 +114,23 @@ export function DiagnosePage({ params }: { params: URLSearchParams }) {
       <fieldset class="toolbar">
         <legend class="sr-only">Window, baseline and service</legend>
         <label>
-          Last{' '}
+          Window: the last
           <select value={chosen.since} onChange={choice('since')}>
             {DIAGNOSE_SINCE.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
-        </label>{' '}
+        </label>
         <label>
-          against the{' '}
+          Baseline before the window
           <select value={chosen.baseline} onChange={choice('baseline')}>
             {DIAGNOSE_BASELINE.map((s) => (
               <option key={s}>{s}</option>
             ))}
-          </select>{' '}
-          before
-        </label>{' '}
+          </select>
+        </label>
         <label>
-          Service{' '}
+          Service
           <select value={chosen.service ?? ''} onChange={choice('service')}>
             <option value="">all</option>
             {SERVICES.map((s) => (
