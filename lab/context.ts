@@ -27,6 +27,9 @@ export const CONTROL_TOKEN_FILE = controlTokenFile();
 /** A problem the lab reports in one line (CLI) or as a 4xx (console): no stack trace. */
 export class LabError extends Error {}
 
+/** Bad input on the command line or in a request (a value out of range, an unknown name): exit 2, or a 400. */
+export class LabUsageError extends LabError {}
+
 /** The control token (CONTROL_TOKEN, else .tracelab/control-token: local/control-token.ts), or a LabError. */
 export function readControlToken(env: NodeJS.ProcessEnv = process.env): string {
   const token = readToken(env, CONTROL_TOKEN_FILE);

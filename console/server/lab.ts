@@ -14,6 +14,7 @@ import {
   scenarioOff,
   scenarioOn,
 } from '../../lab/index';
+import { mysteryDir, mysteryStatus } from '../../lab/mystery';
 import type { ConsoleConfig } from './config';
 
 export interface LabScenario {
@@ -27,6 +28,8 @@ export interface LabScenario {
 export interface LabStatus {
   active: string[];
   knobs: Record<string, unknown>;
+  /** True while a mystery is on: what is on stays hidden. */
+  hidden?: boolean;
 }
 
 export interface RandomCheck {
@@ -62,20 +65,23 @@ export class LabError extends Error {
 /** The scenarios the lab runs on its own knobs; `random` is the check below, not a toggle. */
 const TOGGLES = SCENARIOS.filter((s) => s.name !== 'random');
 
-export function scenarioLab(config: ConsoleConfig): Lab {
-  const context = () => {
-    if (!config.controlToken) {
-      throw new LabError(
-        503,
-        'control_token_missing',
-        'the console has no control token: start everything with `npm start` (it writes .tracelab/control-token) or set CONTROL_TOKEN',
-      );
-    }
-    return {
-      controlToken: config.controlToken,
-      urls: { ...(config.services as LabContext['urls']), prometheus: config.backends.prometheus },
-    };
+/** The lab library's context: the services' URLs and the token this server holds. */
+export function labContext(config: ConsoleConfig): LabContext {
+  if (!config.controlToken) {
+    throw new LabError(
+      503,
+      'control_token_missing',
+      'the console has no control token: start everything with `npm start` (it writes .tracelab/control-token) or set CONTROL_TOKEN',
+    );
+  }
+  return {
+    controlToken: config.controlToken,
+    urls: { ...(config.services as LabContext['urls']), prometheus: config.backends.prometheus },
   };
+}
+
+export function scenarioLab(config: ConsoleConfig): Lab {
+  const context = () => labContext(config);
   /** The lab's errors are one-line explanations: a service that does not answer or refuses. */
   const run = async <T>(action: () => Promise<T>): Promise<T> => {
     try {
@@ -92,6 +98,8 @@ export function scenarioLab(config: ConsoleConfig): Lab {
     return name;
   };
   const status = async (): Promise<LabStatus> => {
+    // During a mystery what is on is the answer: hidden until the guess or the reveal.
+    if (mysteryStatus(mysteryDir()).active) return { active: [], knobs: {}, hidden: true };
     const current = await run(() => labStatus(context()));
     return {
       active: [...new Set(current.active.map((a) => a.scenario))],

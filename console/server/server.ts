@@ -9,11 +9,13 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { repoRoot } from '../../local/paths';
 import { type ConsoleConfig, loadConfig } from './config';
+import { addDiagnoseRoute } from './diagnose';
 import { type Lab, LabError, scenarioLab } from './lab';
+import { addMysteryRoutes } from './mystery';
 import { proxyHandler, sendError } from './proxy';
 
 /** Client-side routes: reloading any of them serves the app. */
-const APP_ROUTES = /^\/($|traces\/?$|trace\/[^/]+(\/vs\/[^/]+)?\/?$|services\/?$|signals\/?$|lab\/?$|docs\/[\w-]+\/?$)/;
+const APP_ROUTES = /^\/($|traces\/?$|trace\/[^/]+(\/vs\/[^/]+)?\/?$|services\/?$|signals\/?$|lab\/?$|diagnose\/?$|docs\/[\w-]+\/?$)/;
 
 /** Markdown documents the console shows: lessons and runbooks, by name. */
 function docPath(name: string): string | undefined {
@@ -98,6 +100,8 @@ export function createConsoleApp(config: ConsoleConfig, lab: Lab = scenarioLab(c
     sameOriginJson,
     labAction(() => lab.checkRandom()),
   );
+  addMysteryRoutes(app, config, sameOriginJson);
+  addDiagnoseRoute(app, config);
   app.all('/api/*path', (req, res) => sendError(res, 404, 'not_found', `no console API at ${req.method} ${req.path}`));
 
   app.use('/assets', express.static(path.join(config.assetsDir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
@@ -112,7 +116,7 @@ export function createConsoleApp(config: ConsoleConfig, lab: Lab = scenarioLab(c
   });
   app.use(express.static(config.assetsDir, { index: false }));
   app.use((req, res) =>
-    sendError(res, 404, 'not_found', `nothing at ${req.path}: the console's pages are /traces, /services, /signals and /lab`),
+    sendError(res, 404, 'not_found', `nothing at ${req.path}: the console's pages are /traces, /services, /signals, /diagnose and /lab`),
   );
   // Express's last resort (a body that is not JSON, …): a JSON 4xx, never a stack trace.
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -3,6 +3,8 @@
 // on stderr and exit code 2, before any work starts.
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
+export { durationMs } from '../../analysis/diagnosis/periods';
+
 /** Ends the command: one line naming the problem, exit code 2. */
 export function usageError(name: string, message: string, hint?: string): never {
   console.error(`${name}: ${message.replace(/\s*\n\s*/g, ' ')}${hint ? ` (${hint})` : ''}`);
@@ -36,12 +38,4 @@ export function positiveNumber(name: string, option: string, raw: string | undef
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) usageError(name, `--${option} needs a positive number, got ${JSON.stringify(raw)}`);
   return n;
-}
-
-/** "5m" → milliseconds (ms, s, m, h, d); undefined when the text is not such a duration. */
-export function durationMs(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
-  if (!match) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
 }

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { BackendUnavailableError } from '../../analysis';
 import { type Diagnosis, REPORT_CONFIDENCE, runDiagnosis, type TimeRange } from '../../analysis/diagnosis';
+import { recentPeriods } from '../../analysis/diagnosis/periods';
 import { URLS } from '../../local/addresses';
 import { durationMs } from './args';
 
@@ -51,9 +52,6 @@ export function parseTime(option: string, text: string): number {
   return ms;
 }
 
-/** Spans reach Jaeger about 5 s after a request: a window ending "now" ends this much earlier, so its traces are whole. */
-export const SETTLE_MS = 10_000;
-
 /** The window and the baseline the options name. */
 export function periodsOf(
   values: Record<string, string | boolean | undefined>,
@@ -68,7 +66,7 @@ export function periodsOf(
   const window =
     text('from') !== undefined
       ? { fromMs: parseTime('from', text('from')!), toMs: parseTime('to', text('to')!) }
-      : { fromMs: now - SETTLE_MS - duration('since', text('since') ?? '5m'), toMs: now - SETTLE_MS };
+      : recentPeriods(duration('since', text('since') ?? '5m'), 0, now).window;
   const baseline =
     text('baseline-from') !== undefined
       ? { fromMs: parseTime('baseline-from', text('baseline-from')!), toMs: parseTime('baseline-to', text('baseline-to')!) }

@@ -2,11 +2,12 @@
 // on and off on the running stack, see what is on, and check the random exercise. The control
 // token: CONTROL_TOKEN when set, else .tracelab/control-token (written by npm start).
 import { labStatus, resetLab, scenarioOff, scenarioOn } from '../../lab/actions';
-import { DEFAULT_URLS, type LabContext, LabError, readControlToken } from '../../lab/context';
+import { DEFAULT_URLS, type LabContext, LabError, LabUsageError, readControlToken } from '../../lab/context';
 import { writeKnobsDoc } from '../../lab/knob-docs';
 import { checkRandom } from '../../lab/random';
 import { SCENARIOS } from '../../lab/scenarios';
 import { parseCommandLine, positiveNumber } from './args';
+import { isMysteryCommand, MYSTERY_USAGE, printMysteryStatus, runMysteryCommand } from './lab-mystery';
 
 const USAGE = `usage: npm run lab -- <command>
   list                              the scenarios: name, what goes wrong, services, levels
@@ -15,7 +16,7 @@ const USAGE = `usage: npm run lab -- <command>
   reset                             put every knob of every service back to its value at start
   status                            knobs that differ from their defaults, the scenarios that are on or partly on
   check random [--requests <n>]     send the exercise's traffic, estimate both distributions from Prometheus
-  knobs-doc                         regenerate the knob table in docs/lessons/knobs.md`;
+  knobs-doc                         regenerate the knob table in docs/lessons/knobs.md${MYSTERY_USAGE}`;
 
 const context = (): LabContext => ({ controlToken: readControlToken(), urls: DEFAULT_URLS });
 
@@ -30,6 +31,8 @@ function list(): void {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // traffic, mystery, guess and reveal read their own options (lab/traffic.ts, lab/mystery.ts).
+  if (isMysteryCommand(argv[0])) return runMysteryCommand(argv[0], argv.slice(1), context);
   const { values, positionals } = parseCommandLine(argv, {
     name: 'lab',
     usage: USAGE,
@@ -56,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       console.log('every knob is back to its value at start');
       return;
     case 'status': {
+      if (printMysteryStatus()) return;
       const status = await labStatus(context());
       for (const [service, knobs] of Object.entries(status.changed)) {
         const entries = Object.entries(knobs);
@@ -89,5 +93,5 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(`[lab] ${error instanceof LabError ? error.message : String(error)}`);
-  process.exit(1);
+  process.exit(error instanceof LabUsageError ? 2 : 1);
 });

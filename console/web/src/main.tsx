@@ -2,6 +2,8 @@
 import './styles.css';
 import { render } from 'preact';
 import { AlertBanner } from './components/AlertBanner';
+import { Failure, Loading } from './components/states';
+import { useAsync } from './components/useAsync';
 import { ComparePage } from './pages/Compare';
 import { DocPage } from './pages/Doc';
 import { LabPage } from './pages/Lab';
@@ -15,8 +17,20 @@ const NAV = [
   { href: '/traces', label: 'Traces', pages: ['traces', 'trace', 'compare'] },
   { href: '/services', label: 'Service map', pages: ['services'] },
   { href: '/signals', label: 'Signals', pages: ['signals'] },
+  { href: '/diagnose', label: 'Diagnose', pages: ['diagnose'] },
   { href: '/lab', label: 'Lab', pages: ['lab'] },
 ];
+
+/** The Diagnose page loads on first use: its code stays out of the initial JS. */
+function LazyDiagnosePage({ params }: { params: URLSearchParams }) {
+  const page = useAsync(() => import('./pages/Diagnose'), []);
+  if (page.status === 'ok') return <page.data.DiagnosePage params={params} />;
+  return (
+    <main>
+      {page.status === 'loading' ? <Loading what="the Diagnose page" /> : <Failure error={page.error} what="the Diagnose page" />}
+    </main>
+  );
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -32,6 +46,8 @@ function Page({ route }: { route: Route }) {
       return <SignalsPage params={route.params} />;
     case 'lab':
       return <LabPage />;
+    case 'diagnose':
+      return <LazyDiagnosePage params={route.params} />;
     case 'doc':
       return <DocPage name={route.name} anchor={route.anchor} />;
     case 'not-found':

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'services' }
   | { page: 'signals'; params: URLSearchParams }
   | { page: 'lab' }
+  | { page: 'diagnose'; params: URLSearchParams }
   | { page: 'doc'; name: string; anchor: string }
   | { page: 'not-found'; path: string };
 
@@ -22,6 +23,7 @@ export function parseRoute(pathname: string, search: string, hash = ''): Route {
   if (path === '/services') return { page: 'services' };
   if (path === '/signals') return { page: 'signals', params };
   if (path === '/lab') return { page: 'lab' };
+  if (path === '/diagnose') return { page: 'diagnose', params };
   const doc = /^\/docs\/([\w-]+)$/.exec(path);
   if (doc) return { page: 'doc', name: doc[1]!, anchor: hash.replace(/^#/, '') };
   return { page: 'not-found', path };

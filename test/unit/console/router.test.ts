@@ -10,6 +10,7 @@ describe('console routes', () => {
     expect(parseRoute('/services', '')).toEqual({ page: 'services' });
     expect(parseRoute('/signals', '?service=gateway')).toMatchObject({ page: 'signals' });
     expect(parseRoute('/lab', '')).toEqual({ page: 'lab' });
+    expect(parseRoute('/diagnose/', '?service=gateway')).toMatchObject({ page: 'diagnose' });
     expect(parseRoute('/docs/runbooks', '', '#targetdown')).toEqual({ page: 'doc', name: 'runbooks', anchor: 'targetdown' });
     expect(parseRoute('/nope', '')).toEqual({ page: 'not-found', path: '/nope' });
   });

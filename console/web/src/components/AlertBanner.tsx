@@ -1,7 +1,8 @@
 // Firing alerts, as delivered by Alertmanager to the alert recorder: a banner on every page with
-// a link to the alert's runbook and to traces that show it.
+// a link to the alert's runbook, to traces that show it and to the Diagnose page for its service.
 import { getJson } from '../api';
 import { type Delivery, firingAlerts } from '../model/alerts';
+import { diagnoseHref } from '../model/diagnosis';
 import { useAsync } from './useAsync';
 
 const REFRESH_MS = 10_000;
@@ -17,7 +18,7 @@ export function AlertBanner() {
         <p key={alert.name}>
           <span class="badge badge-alert">FIRING</span> <strong>{alert.name}</strong>
           {alert.summary ? `: ${alert.summary}` : ''} <a href={`/docs/runbooks#${alert.runbookAnchor}`}>runbook</a> ·{' '}
-          <a href={alert.tracesUrl}>matching traces</a>
+          <a href={alert.tracesUrl}>matching traces</a> · <a href={diagnoseHref(alert.service)}>diagnose</a>
         </p>
       ))}
     </section>

@@ -17,6 +17,8 @@ export interface FiringAlert {
   runbookAnchor: string;
   /** The console's trace search for what the alert is about. */
   tracesUrl: string;
+  /** The service the alert is about (its `service` label, else its scrape job), for the Diagnose page. */
+  service: string | undefined;
   startsAt: string | undefined;
 }
 
@@ -48,6 +50,7 @@ export function firingAlerts(deliveries: Delivery[]): FiringAlert[] {
       tracesUrl:
         TRACE_SEARCH[name] ?? `/traces?service=${encodeURIComponent(alert.labels.job ?? 'gateway')}&tags=%7B%22error%22%3A%22true%22%7D`,
       startsAt: alert.startsAt,
+      service: alert.labels.service ?? alert.labels.job,
     });
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));

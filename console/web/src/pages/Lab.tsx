@@ -4,7 +4,9 @@
 import { useState } from 'preact/hooks';
 import { getJson, getText, jaeger, postJson } from '../api';
 import { Markdown } from '../components/Markdown';
+import { MysteryPanel } from '../components/MysteryPanel';
 import { Empty, Failure, Loading } from '../components/states';
+import { TrafficButton } from '../components/TrafficButton';
 import { useAsync } from '../components/useAsync';
 import { type JaegerTrace, summarizeTrace } from '../model/jaeger';
 import { formatDuration } from '../model/timeAxis';
@@ -155,6 +157,8 @@ export function LabPage() {
           <button type="button" disabled={busy !== undefined} onClick={() => void act('reset', '/api/lab/reset')}>
             Reset everything
           </button>
+          <TrafficButton />
+          <MysteryPanel />
           <h2>Exercise: random</h2>
           <p>
             Recover two distributions from histograms (<a href="/docs/random">the exercise</a>). The check re-seeds the exercise, sends its

@@ -5,13 +5,14 @@ import { Failure, Loading } from '../components/states';
 import { type ChartSeries, type ExemplarDot, TimeChart, type Unit } from '../components/TimeChart';
 import { useAsync } from '../components/useAsync';
 import { serviceColour } from '../model/colours';
+import { diagnoseHref } from '../model/diagnosis';
 import { signalServices } from '../model/services';
 import { navigate } from '../router';
 import { GrafanaNamedPanels } from './SignalsPanels';
 
 export const SERVICES = signalServices();
 const RANGES: Record<string, number> = { '15m': 900, '1h': 3600, '6h': 21_600 };
-const LINE_COLOURS = ['#1f6fbf', '#b35900', '#6a1b9a', '#2e7d32', '#c2185b', '#455a64'];
+export const LINE_COLOURS = ['#1f6fbf', '#b35900', '#6a1b9a', '#2e7d32', '#c2185b', '#455a64'];
 
 export interface Panel {
   title: string;
@@ -157,6 +158,10 @@ export function SignalsPage({ params }: { params: URLSearchParams }) {
           </select>
         </label>
       </fieldset>
+      <p>
+        Something off? <a href={diagnoseHref(service)}>Diagnose {service}</a>: what changed in the last minutes, and the traces, queries and
+        log lines that show it.
+      </p>
       <h2>Golden signals: {service}</h2>
       <div class="charts">
         {goldenSignalPanels(service).map((panel) => (
