@@ -7,13 +7,26 @@ import type { PlacedLogLine } from '../../../../analysis';
 import { serviceColour } from '../model/colours';
 import { formatDuration, timeTicks } from '../model/timeAxis';
 import { type WaterfallItem, waterfallItems } from '../model/traceView';
-import { visibleRows, type WaterfallModel } from '../model/waterfall';
+import { type Bar, labelPlacement, visibleRows, type WaterfallModel } from '../model/waterfall';
 
 const ROW_HEIGHT = 24;
 const OVERSCAN = 10;
 
 const severityClass = (severity: string) =>
   /^(warn|warning)$/i.test(severity) ? 'sev-warn' : /^(error|fatal)$/i.test(severity) ? 'sev-error' : '';
+
+/** A duration label beside (or, for a bar filling the track, inside) its bar: never cut off at the edge. */
+function labelStyle(bar: Bar, colour = 'transparent'): { class: string; style: Record<string, string> } {
+  const end = bar.leftPct + bar.widthPct;
+  switch (labelPlacement(bar)) {
+    case 'after':
+      return { class: 'wf-dur', style: { left: `${end}%` } };
+    case 'before':
+      return { class: 'wf-dur before', style: { right: `${100 - bar.leftPct}%` } };
+    case 'inside':
+      return { class: 'wf-dur inside', style: { right: `${100 - end}%`, background: colour } };
+  }
+}
 
 function itemId(item: WaterfallItem, i: number): string {
   return item.kind === 'span' ? `wf-span-${item.row.span.id}` : `wf-log-${i}`;
@@ -163,7 +176,7 @@ export function Waterfall({
           </div>
           <div class="wf-track" aria-hidden="true">
             <span class="wf-logdot" style={{ left: `${left}%` }} />
-            <span class="wf-dur" style={{ left: `${left}%` }}>
+            <span {...labelStyle({ leftPct: left, widthPct: 0 })}>
               {log.service} · {formatDuration(log.time_ms)}
             </span>
           </div>
@@ -218,9 +231,7 @@ export function Waterfall({
           {row.critical.map((c, k) => (
             <span key={k} class="wf-crit" style={{ left: `${c.leftPct}%`, width: `${c.widthPct}%` }} />
           ))}
-          <span class="wf-dur" style={{ left: `${Math.min(row.bar.leftPct + row.bar.widthPct, 88)}%` }}>
-            {formatDuration(span.durationMs)}
-          </span>
+          <span {...labelStyle(row.bar, colour)}>{formatDuration(span.durationMs)}</span>
         </div>
       </div>,
     );

@@ -128,3 +128,17 @@ export function collapseFrom(model: WaterfallModel, depth: number): Set<string> 
   });
   return collapsed;
 }
+
+/** Share of the track kept free for a label beside a bar (a label is at most this wide). */
+const LABEL_ROOM_PCT = 18;
+
+/**
+ * Where a bar's duration label goes so that it is never cut off at the track's edge: after the
+ * bar when there is room on its right, else before it, else (a bar spanning almost the whole
+ * track) inside it at its right end.
+ */
+export function labelPlacement(bar: Bar): 'after' | 'before' | 'inside' {
+  if (bar.leftPct + bar.widthPct <= 100 - LABEL_ROOM_PCT) return 'after';
+  if (bar.leftPct >= LABEL_ROOM_PCT) return 'before';
+  return 'inside';
+}

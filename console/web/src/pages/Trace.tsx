@@ -4,19 +4,19 @@
 // details, self time, hop gaps, logs. No backend call per span.
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import {
-  type AttributeValue,
   analyzeTrace,
   BackendUnavailableError,
   loadTrace,
   loadTraceLogs,
   MalformedTraceIdError,
-  type ReportSpan,
   type TraceReport,
 } from '../../../../analysis';
+import { SpanDetails } from '../components/SpanDetails';
 import { Failure, Loading } from '../components/states';
+import { TraceWarnings } from '../components/TraceWarnings';
 import { useAsync } from '../components/useAsync';
 import { Waterfall } from '../components/Waterfall';
-import { serviceColour } from '../model/colours';
+import { meetServices, serviceColour } from '../model/colours';
 import { formatDuration } from '../model/timeAxis';
 import { waterfallOf } from '../model/traceView';
 import { navigate } from '../router';
@@ -57,143 +57,6 @@ export async function loadTraceReport(traceId: string): Promise<LoadedTrace> {
   return { report, dataAt, analysisMs: performance.now() - dataAt, logsError: logs.error };
 }
 
-const show = (value: AttributeValue): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
-function AttributeTable({ title, attributes }: { title: string; attributes: Record<string, AttributeValue> }) {
-  const entries = Object.entries(attributes).sort(([a], [b]) => a.localeCompare(b));
-  if (!entries.length) return null;
-  return (
-    <>
-      <h3>{title}</h3>
-      <table>
-        <tbody>
-          {entries.map(([key, value]) => (
-            <tr key={key}>
-              <td>{key}</td>
-              <td>{show(value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
-
-function SpanDetails({ span, report }: { span: ReportSpan; report: TraceReport }) {
-  const logs = report.logs.filter((l) => l.under_span_id === span.span_id);
-  const gaps = report.hop_gaps.filter((g) => g.client_span_id === span.span_id || g.server_span_id === span.span_id);
-  return (
-    <section class="details" aria-labelledby="details-title" data-span-id={span.span_id}>
-      <h2 id="details-title">
-        <span class="swatch" style={{ background: serviceColour(span.service) }} aria-hidden="true" /> {span.service} · {span.operation}
-      </h2>
-      <table>
-        <tbody>
-          <tr>
-            <td>span id</td>
-            <td class="mono">{span.span_id}</td>
-          </tr>
-          <tr>
-            <td>kind · status</td>
-            <td>
-              {span.kind} ·{' '}
-              {span.status === 'error' ? (
-                <span class="badge badge-error">⚠ error{span.status_message ? `: ${span.status_message}` : ''}</span>
-              ) : (
-                span.status
-              )}
-            </td>
-          </tr>
-          <tr>
-            <td>start · duration · self</td>
-            <td>
-              +{formatDuration(span.start_ms)} · {formatDuration(span.duration_ms)} · self {formatDuration(span.self_ms)}
-            </td>
-          </tr>
-          <tr>
-            <td>critical path</td>
-            <td>
-              {span.on_critical_path
-                ? `${formatDuration(span.critical_ms)} of this span is on the critical path`
-                : 'not on the critical path'}
-            </td>
-          </tr>
-          {span.orphan ? (
-            <tr>
-              <td>orphan</td>
-              <td>its parent {span.parent_span_id} is not in this trace: drawn as an extra root</td>
-            </tr>
-          ) : null}
-          {span.async ? (
-            <tr>
-              <td>async</td>
-              <td>its parent does not wait for it (not on the critical path)</td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
-      <AttributeTable title="Attributes" attributes={span.attributes} />
-      {span.events.length ? (
-        <>
-          <h3>Events and exceptions</h3>
-          <ul>
-            {span.events.map((e, i) => (
-              <li key={i}>
-                <strong class={e.name === 'exception' ? 'sev-error' : ''}>{e.name}</strong> at +{formatDuration(e.time_ms)}{' '}
-                {Object.entries(e.attributes)
-                  .map(([k, v]) => `${k}=${show(v)}`)
-                  .join(' · ')}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {span.links.length ? (
-        <>
-          <h3>Links</h3>
-          <ul>
-            {span.links.map((l) => (
-              <li key={`${l.trace_id}-${l.span_id}`}>
-                <a href={`/trace/${l.trace_id}`} class="mono">
-                  {l.trace_id}
-                </a>{' '}
-                span {l.span_id}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {gaps.length ? (
-        <>
-          <h3>Hop gaps</h3>
-          <ul>
-            {gaps.map((g) => (
-              <li key={g.client_span_id}>
-                {g.from_service} → {g.to_service}: {formatDuration(g.before_ms)} before the server span, {formatDuration(g.after_ms)} after
-                {g.clock_skew ? ' (clock skew: the server span sticks out of its client)' : ''}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {logs.length ? (
-        <>
-          <h3>Log lines of this span</h3>
-          <ul>
-            {logs.map((l, i) => (
-              <li key={i}>
-                <span class={l.severity === 'error' ? 'sev-error' : l.severity === 'warn' ? 'sev-warn' : ''}>[{l.severity}]</span> +
-                {formatDuration(l.time_ms)} {l.message}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      <AttributeTable title="Resource" attributes={span.resource} />
-    </section>
-  );
-}
-
 function CompareForm({ traceId }: { traceId: string }) {
   return (
     <form
@@ -216,7 +79,10 @@ function CompareForm({ traceId }: { traceId: string }) {
 
 function TraceView({ loaded }: { loaded: LoadedTrace }) {
   const { report } = loaded;
-  const model = useMemo(() => waterfallOf(report), [report]);
+  const model = useMemo(() => {
+    meetServices(report.services); // colour slots in the trace's order, before anything is drawn
+    return waterfallOf(report);
+  }, [report]);
   const [selected, setSelected] = useState<string | undefined>(report.critical_path.at(-1)?.span_id ?? report.roots[0]);
   const selectedSpan = report.spans.find((s) => s.span_id === selected);
   const [paintMs, setPaintMs] = useState<number | undefined>();
@@ -255,13 +121,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
       <p class="verdict" data-testid="verdict">
         {report.verdict}
       </p>
-      {report.warnings.length ? (
-        <ul class="hint">
-          {report.warnings.map((w) => (
-            <li key={w}>{w}</li>
-          ))}
-        </ul>
-      ) : null}
+      <TraceWarnings report={report} onSelect={setSelected} />
       {loaded.logsError ? <Failure error={loaded.logsError} what="the trace's log lines (the waterfall is shown without them)" /> : null}
       <div class="trace-grid">
         <Waterfall model={model} logs={report.logs} selected={selected} onSelect={setSelected} />
