@@ -53,4 +53,5 @@ export {
   type TraceReport,
 } from './report';
 export { selfTimes, unionLength } from './self-time';
+export { findClockSkew, SKEW_TOLERANCE_MS, type SkewedSpan, type SkewReport } from './skew';
 export { verdictOf } from './verdict';

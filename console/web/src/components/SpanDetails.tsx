@@ -1,8 +1,9 @@
 // The details of one span: times, status, critical path, attributes, events and exceptions,
 // links, hop gaps, its log lines and its resource.
-import type { AttributeValue, ReportSpan, TraceReport } from '../../../../analysis';
+import type { AttributeValue, ReportSpan, SkewedSpan, TraceReport } from '../../../../analysis';
 import { serviceColour } from '../model/colours';
 import { formatDuration } from '../model/timeAxis';
+import { skewText } from '../model/traceView';
 
 const show = (value: AttributeValue): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -26,7 +27,7 @@ function AttributeTable({ title, attributes }: { title: string; attributes: Reco
   );
 }
 
-export function SpanDetails({ span, report }: { span: ReportSpan; report: TraceReport }) {
+export function SpanDetails({ span, report, skew }: { span: ReportSpan; report: TraceReport; skew: SkewedSpan | undefined }) {
   const logs = report.logs.filter((l) => l.under_span_id === span.span_id);
   const gaps = report.hop_gaps.filter((g) => g.client_span_id === span.span_id || g.server_span_id === span.span_id);
   return (
@@ -65,6 +66,12 @@ export function SpanDetails({ span, report }: { span: ReportSpan; report: TraceR
                 : 'not on the critical path'}
             </td>
           </tr>
+          {skew ? (
+            <tr data-testid="skew-details">
+              <td>clock skew</td>
+              <td>{skewText(skew)}</td>
+            </tr>
+          ) : null}
           {span.orphan ? (
             <tr>
               <td>orphan</td>

@@ -8,6 +8,7 @@ import { serviceColour } from '../model/colours';
 import { formatDuration, timeTicks } from '../model/timeAxis';
 import { type WaterfallItem, waterfallItems } from '../model/traceView';
 import { type Bar, labelPlacement, visibleRows, type WaterfallModel } from '../model/waterfall';
+import { Minimap } from './Minimap';
 
 const ROW_HEIGHT = 24;
 const OVERSCAN = 10;
@@ -32,16 +33,30 @@ function itemId(item: WaterfallItem, i: number): string {
   return item.kind === 'span' ? `wf-span-${item.row.span.id}` : `wf-log-${i}`;
 }
 
+/** A span to bring into view (unfolding its ancestors); `seq` makes asking twice for one span move again. */
+export interface WaterfallFocus {
+  spanId: string;
+  seq: number;
+}
+
 export function Waterfall({
   model,
   logs,
   selected,
   onSelect,
+  matches,
+  criticalOnly = false,
+  focus,
 }: {
   model: WaterfallModel;
   logs: PlacedLogLine[];
   selected: string | undefined;
   onSelect: (spanId: string) => void;
+  /** Spans a search found: highlighted, the others dimmed; undefined when nothing is searched. */
+  matches?: ReadonlySet<string> | undefined;
+  /** Only the spans on the critical path. */
+  criticalOnly?: boolean;
+  focus?: WaterfallFocus | undefined;
 }) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [showLogs, setShowLogs] = useState(true);
@@ -50,9 +65,41 @@ export function Waterfall({
   const [viewport, setViewport] = useState(600);
   const body = useRef<HTMLDivElement>(null);
 
-  const rows = useMemo(() => visibleRows(model, collapsed), [model, collapsed]);
+  const indexOf = useMemo(() => new Map(model.spans.map((span, i) => [span.id, i])), [model]);
+  const rows = useMemo(() => {
+    const all = visibleRows(model, collapsed);
+    return criticalOnly ? all.filter((row) => row.onCriticalPath || row.critical.length > 0) : all;
+  }, [model, collapsed, criticalOnly]);
   const items = useMemo(() => waterfallItems(rows, logs, showLogs), [rows, logs, showLogs]);
   const ticks = useMemo(() => timeTicks(model.durationMs, 6), [model.durationMs]);
+
+  // Bring the focused span into view: unfold its ancestors, then scroll to its row.
+  useEffect(() => {
+    const index = focus ? indexOf.get(focus.spanId) : undefined;
+    if (index === undefined) return;
+    setCollapsed((current) => {
+      let next: Set<string> | undefined;
+      for (let p = model.parent[index]!; p >= 0; p = model.parent[p]!) {
+        const id = model.spans[p]!.id;
+        if (!current.has(id)) continue;
+        next ??= new Set(current);
+        next.delete(id);
+      }
+      return next ?? current;
+    });
+  }, [focus, indexOf, model]);
+  const scrolledFor = useRef<WaterfallFocus | undefined>(undefined);
+  useEffect(() => {
+    if (!focus || scrolledFor.current === focus) return;
+    const i = items.findIndex((item) => item.kind === 'span' && item.row.span.id === focus.spanId);
+    const element = body.current;
+    if (i < 0 || !element) return;
+    scrolledFor.current = focus;
+    setActive(i);
+    const top = i * ROW_HEIGHT;
+    if (top < element.scrollTop || top + ROW_HEIGHT > element.scrollTop + element.clientHeight)
+      element.scrollTop = Math.max(0, top - element.clientHeight / 2);
+  }, [focus, items]);
 
   useEffect(() => {
     const element = body.current;
@@ -195,8 +242,8 @@ export function Waterfall({
         aria-level={span.depth + 1}
         aria-expanded={row.childCount ? !row.collapsed : undefined}
         aria-selected={span.id === selected}
-        aria-label={`${span.service} ${span.operation}, ${formatDuration(span.durationMs)}${row.onCriticalPath ? ', on the critical path' : ''}${span.error ? ', error' : ''}`}
-        class={`wf-row${i === activeIndex ? ' active' : ''}`}
+        aria-label={`${span.service} ${span.operation}, ${formatDuration(span.durationMs)}${row.onCriticalPath ? ', on the critical path' : ''}${span.error ? ', error' : ''}${span.skew ? ', clock skew' : ''}`}
+        class={`wf-row${i === activeIndex ? ' active' : ''}${matches ? (matches.has(span.id) ? ' match' : ' dimmed') : ''}`}
         style={{ top: `${top}px` }}
         data-span-id={span.id}
         data-service={span.service}
@@ -220,6 +267,11 @@ export function Waterfall({
           {span.error ? (
             <span class="badge badge-error" title="error status">
               ⚠
+            </span>
+          ) : null}
+          {span.skew ? (
+            <span class="badge badge-skew" title={span.skew} data-testid="skew-mark">
+              ⏱
             </span>
           ) : null}
         </div>
@@ -254,6 +306,16 @@ export function Waterfall({
         </button>
         <span class="dim">Keys: ↑ ↓ move, ← → fold, Enter toggles</span>
       </div>
+      <Minimap
+        items={items}
+        matches={matches}
+        scrollTop={scrollTop}
+        viewport={viewport}
+        rowHeight={ROW_HEIGHT}
+        onScrollTo={(top) => {
+          if (body.current) body.current.scrollTop = Math.max(0, top);
+        }}
+      />
       <div class="wf-axis" aria-hidden="true">
         <div class="wf-name">Service · operation</div>
         <div class="ticks">

@@ -14,6 +14,8 @@ export interface WaterfallSpan {
   startMs: number;
   durationMs: number;
   error: boolean;
+  /** Clock skew against its parent, described with the raw timestamps (absent when none). */
+  skew?: string;
 }
 
 export interface CriticalSegment {

@@ -6,17 +6,23 @@ import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import {
   analyzeTrace,
   BackendUnavailableError,
+  findClockSkew,
   loadTrace,
   loadTraceLogs,
   MalformedTraceIdError,
+  type SkewReport,
   type TraceReport,
 } from '../../../../analysis';
 import { SpanDetails } from '../components/SpanDetails';
 import { Failure, Loading } from '../components/states';
+import { TraceSearchBar } from '../components/TraceSearchBar';
+import { HopGapTable, LogTable, StatisticsTable } from '../components/TraceTables';
 import { TraceWarnings } from '../components/TraceWarnings';
 import { useAsync } from '../components/useAsync';
+import { useTraceSearch } from '../components/useTraceSearch';
 import { Waterfall } from '../components/Waterfall';
 import { meetServices, serviceColour } from '../model/colours';
+import { GROUP_BY_OPERATION } from '../model/statistics';
 import { formatDuration } from '../model/timeAxis';
 import { waterfallOf } from '../model/traceView';
 import { navigate } from '../router';
@@ -27,6 +33,7 @@ const proxy = (name: string) => `${location.origin}/api/proxy/${name}`;
 
 export interface LoadedTrace {
   report: TraceReport;
+  skew: SkewReport;
   /** performance.now() when the trace and its logs were in hand, before analysis and drawing. */
   dataAt: number;
   /** Milliseconds the analysis took (the rest of data → paint is layout and drawing). */
@@ -54,7 +61,8 @@ export async function loadTraceReport(traceId: string): Promise<LoadedTrace> {
   );
   const dataAt = performance.now();
   const report = analyzeTrace(trace, { logs: logs.lines });
-  return { report, dataAt, analysisMs: performance.now() - dataAt, logsError: logs.error };
+  const skew = findClockSkew(trace);
+  return { report, skew, dataAt, analysisMs: performance.now() - dataAt, logsError: logs.error };
 }
 
 function CompareForm({ traceId }: { traceId: string }) {
@@ -77,15 +85,16 @@ function CompareForm({ traceId }: { traceId: string }) {
   );
 }
 
-function TraceView({ loaded }: { loaded: LoadedTrace }) {
+function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchParams }) {
   const { report } = loaded;
   const model = useMemo(() => {
     meetServices(report.services); // colour slots in the trace's order, before anything is drawn
-    return waterfallOf(report);
-  }, [report]);
+    return waterfallOf(report, loaded.skew.spans);
+  }, [loaded]);
   const [selected, setSelected] = useState<string | undefined>(report.critical_path.at(-1)?.span_id ?? report.roots[0]);
   const selectedSpan = report.spans.find((s) => s.span_id === selected);
   const [paintMs, setPaintMs] = useState<number | undefined>();
+  const search = useTraceSearch(report, params, setSelected);
 
   // Time from data in hand to the first full paint: the frame after the first commit.
   useLayoutEffect(() => {
@@ -101,7 +110,13 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
   }, [loaded]);
 
   return (
-    <main data-render-ms={paintMs?.toFixed(1)} data-analysis-ms={loaded.analysisMs.toFixed(1)} data-trace-id={report.trace_id}>
+    <main
+      data-render-ms={paintMs?.toFixed(1)}
+      data-analysis-ms={loaded.analysisMs.toFixed(1)}
+      data-search-ms={search.searchMs?.toFixed(1)}
+      data-search-ready={search.ready}
+      data-trace-id={report.trace_id}
+    >
       <div class="trace-head">
         <h1>
           Trace <span class="mono">{report.trace_id}</span>
@@ -122,139 +137,47 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
         {report.verdict}
       </p>
       <TraceWarnings report={report} onSelect={setSelected} />
+      {loaded.skew.critical_path_note ? (
+        <p class="hint" data-testid="skew-note">
+          <span class="badge badge-skew">⏱</span> {loaded.skew.critical_path_note}.
+        </p>
+      ) : null}
       {loaded.logsError ? <Failure error={loaded.logsError} what="the trace's log lines (the waterfall is shown without them)" /> : null}
+      <TraceSearchBar
+        query={search.query}
+        keys={search.keys}
+        count={search.count}
+        current={search.current}
+        criticalOnly={search.criticalOnly}
+        onQuery={search.setQuery}
+        onStep={search.step}
+        onCriticalOnly={search.setCriticalOnly}
+      />
       <div class="trace-grid">
-        <Waterfall model={model} logs={report.logs} selected={selected} onSelect={setSelected} />
-        {selectedSpan ? <SpanDetails span={selectedSpan} report={report} /> : null}
+        <Waterfall
+          model={model}
+          logs={report.logs}
+          selected={selected}
+          onSelect={setSelected}
+          matches={search.matches}
+          criticalOnly={search.criticalOnly}
+          focus={search.focus}
+        />
+        {selectedSpan ? (
+          <SpanDetails span={selectedSpan} report={report} skew={loaded.skew.spans.find((s) => s.span_id === selectedSpan.span_id)} />
+        ) : null}
       </div>
       <div class="tables">
-        <section>
-          <h2>Self time by operation</h2>
-          <table class="self-time">
-            <thead>
-              <tr>
-                <th scope="col">service · operation</th>
-                <th scope="col" class="num">
-                  count
-                </th>
-                <th scope="col" class="num">
-                  total
-                </th>
-                <th scope="col" class="num">
-                  self
-                </th>
-                <th scope="col" class="num">
-                  on critical path
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.self_time.map((row) => (
-                <tr key={`${row.service}-${row.operation}`}>
-                  <td>
-                    <span class="swatch" style={{ background: serviceColour(row.service) }} aria-hidden="true" /> {row.service} ·{' '}
-                    {row.operation}
-                  </td>
-                  <td class="num">{row.count}</td>
-                  <td class="num">{formatDuration(row.total_ms)}</td>
-                  <td class="num">{formatDuration(row.self_ms)}</td>
-                  <td class="num">
-                    {formatDuration(row.critical_ms)} ({(row.share * 100).toFixed(0)} %)
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-        <section>
-          <h2>Hop gaps (on the wire and in queues)</h2>
-          {report.hop_gaps.length ? (
-            <table class="hop-gaps">
-              <thead>
-                <tr>
-                  <th scope="col">client → server</th>
-                  <th scope="col" class="num">
-                    client
-                  </th>
-                  <th scope="col" class="num">
-                    server
-                  </th>
-                  <th scope="col" class="num">
-                    before
-                  </th>
-                  <th scope="col" class="num">
-                    after
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.hop_gaps.map((g) => (
-                  <tr key={g.client_span_id}>
-                    <td>
-                      {g.from_service} → {g.to_service}
-                      {g.clock_skew ? <span class="badge badge-error">clock skew</span> : null}
-                    </td>
-                    <td class="num">{formatDuration(g.client_ms)}</td>
-                    <td class="num">{formatDuration(g.server_ms)}</td>
-                    <td class="num">{formatDuration(g.before_ms)}</td>
-                    <td class="num">{formatDuration(g.after_ms)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p class="hint">No client span with a server span of another service under it.</p>
-          )}
-        </section>
+        <StatisticsTable report={report} keys={search.keys} groupBy={params.get('group') ?? GROUP_BY_OPERATION} />
+        <HopGapTable report={report} />
       </div>
-      <section>
-        <h2>Log lines ({report.logs.length})</h2>
-        {report.logs.length ? (
-          <table class="logs">
-            <thead>
-              <tr>
-                <th scope="col" class="num">
-                  at
-                </th>
-                <th scope="col">service</th>
-                <th scope="col">level</th>
-                <th scope="col">message</th>
-                <th scope="col">span</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.logs.map((l, i) => (
-                <tr key={i} data-log-span-id={l.under_span_id ?? ''}>
-                  <td class="num">{formatDuration(l.time_ms)}</td>
-                  <td>{l.service}</td>
-                  <td class={l.severity === 'error' ? 'sev-error' : l.severity === 'warn' ? 'sev-warn' : ''}>{l.severity}</td>
-                  <td>{l.message}</td>
-                  <td>
-                    {l.under_span_id ? (
-                      <button type="button" class="linkish mono" onClick={() => setSelected(l.under_span_id)}>
-                        {l.under_span_id}
-                      </button>
-                    ) : (
-                      '–'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p class="hint">
-            No log lines carry this trace's id (VictoriaLogs, <code>trace_id:{report.trace_id}</code>). Lines arrive a second or two after
-            the request: reload to see them.
-          </p>
-        )}
-      </section>
+      <LogTable report={report} onSelect={setSelected} />
       <CompareForm traceId={report.trace_id} />
     </main>
   );
 }
 
-export function TracePage({ traceId }: { traceId: string }) {
+export function TracePage({ traceId, params }: { traceId: string; params: URLSearchParams }) {
   const state = useAsync(() => loadTraceReport(traceId), [traceId]);
   useEffect(() => scrollTo(0, 0), [traceId]);
   if (state.status === 'loading') return <Loading what={`trace ${traceId}`} />;
@@ -271,5 +194,5 @@ export function TracePage({ traceId }: { traceId: string }) {
       </main>
     );
   }
-  return <TraceView loaded={state.data} />;
+  return <TraceView loaded={state.data} params={params} />;
 }
