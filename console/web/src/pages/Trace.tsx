@@ -1,18 +1,9 @@
 // /trace/<id>: one trace explained. The trace (Jaeger) and its log lines (VictoriaLogs) are
-// fetched once through the console's proxy and analysed in the browser by the trace analysis
+// fetched once through the console's proxy and analysed in a Web Worker by the trace analysis
 // library (the same code as `npm run why`): verdict, waterfall with critical path, span
 // details, self time, hop gaps, logs. No backend call per span.
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
-import {
-  analyzeTrace,
-  BackendUnavailableError,
-  findClockSkew,
-  loadTrace,
-  loadTraceLogs,
-  MalformedTraceIdError,
-  type SkewReport,
-  type TraceReport,
-} from '../../../../analysis';
+import { MalformedTraceIdError } from '../../../../analysis';
 import { SpanDetails } from '../components/SpanDetails';
 import { Failure, Loading } from '../components/states';
 import { TraceSearchBar } from '../components/TraceSearchBar';
@@ -26,44 +17,8 @@ import { GROUP_BY_OPERATION } from '../model/statistics';
 import { formatDuration } from '../model/timeAxis';
 import { waterfallOf } from '../model/traceView';
 import { navigate } from '../router';
-
-const LOG_LIMIT = 5000;
-/** The backends, through the console server's same-origin read-only proxy. */
-const proxy = (name: string) => `${location.origin}/api/proxy/${name}`;
-
-export interface LoadedTrace {
-  report: TraceReport;
-  skew: SkewReport;
-  /** performance.now() when the trace and its logs were in hand, before analysis and drawing. */
-  dataAt: number;
-  /** Milliseconds the analysis took (the rest of data → paint is layout and drawing). */
-  analysisMs: number;
-  logsError: unknown;
-}
-
-/** A backend behind the proxy that is down reaches the library as the proxy's HTTP 502/504. */
-function throughProxy(error: unknown): unknown {
-  if (!(error instanceof BackendUnavailableError) || !/^HTTP 50[24]/.test(error.reason)) return error;
-  const log = error.backend === 'Jaeger' ? 'jaeger' : 'victorialogs';
-  return new Error(
-    `${error.backend} is not answering the console. Start the stack with \`npm start\` (or check .tracelab/logs/${log}.log).`,
-  );
-}
-
-/** Loads a trace and its log lines with the trace analysis library's loaders, and analyses it. */
-export async function loadTraceReport(traceId: string): Promise<LoadedTrace> {
-  const trace = await loadTrace(traceId, { jaegerUrl: proxy('jaeger') }).catch((error: unknown) => {
-    throw throughProxy(error);
-  });
-  const logs = await loadTraceLogs(traceId, { logsUrl: proxy('logs'), trace, limit: LOG_LIMIT }).then(
-    (lines) => ({ lines, error: undefined as unknown }),
-    (error: unknown) => ({ lines: [], error: throughProxy(error) }),
-  );
-  const dataAt = performance.now();
-  const report = analyzeTrace(trace, { logs: logs.lines });
-  const skew = findClockSkew(trace);
-  return { report, skew, dataAt, analysisMs: performance.now() - dataAt, logsError: logs.error };
-}
+import { loadTraceInWorker } from '../worker/analysisClient';
+import { type LoadedTrace, nowEpochMs } from '../worker/loadReport';
 
 function CompareForm({ traceId }: { traceId: string }) {
   return (
@@ -100,7 +55,7 @@ function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchP
   useLayoutEffect(() => {
     requestAnimationFrame(() =>
       setTimeout(() => {
-        const ms = performance.now() - loaded.dataAt;
+        const ms = nowEpochMs() - loaded.dataAt;
         setPaintMs(ms);
         console.info(
           `[console] trace ${report.trace_id}: ${report.span_count} spans drawn ${ms.toFixed(1)} ms after the data arrived (analysis ${loaded.analysisMs.toFixed(1)} ms)`,
@@ -142,7 +97,9 @@ function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchP
           <span class="badge badge-skew">⏱</span> {loaded.skew.critical_path_note}.
         </p>
       ) : null}
-      {loaded.logsError ? <Failure error={loaded.logsError} what="the trace's log lines (the waterfall is shown without them)" /> : null}
+      {loaded.logsError ? (
+        <Failure error={new Error(loaded.logsError)} what="the trace's log lines (the waterfall is shown without them)" />
+      ) : null}
       <TraceSearchBar
         query={search.query}
         keys={search.keys}
@@ -178,7 +135,7 @@ function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchP
 }
 
 export function TracePage({ traceId, params }: { traceId: string; params: URLSearchParams }) {
-  const state = useAsync(() => loadTraceReport(traceId), [traceId]);
+  const state = useAsync(() => loadTraceInWorker(traceId), [traceId]);
   useEffect(() => scrollTo(0, 0), [traceId]);
   if (state.status === 'loading') return <Loading what={`trace ${traceId}`} />;
   if (state.status === 'error') {
