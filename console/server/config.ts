@@ -15,6 +15,8 @@ export interface ConsoleConfig {
     gateway: string;
     modelInference: string;
     fallbackRules: string;
+    /** The collector's OTLP/HTTP receiver (the browser's spans go there through /otlp/v1/traces). */
+    collector: string;
   };
   /** Built browser assets (vite build output). */
   assetsDir: string;
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
       gateway: env.GATEWAY_URL ?? 'http://127.0.0.1:8080',
       modelInference: env.MODEL_URL ?? 'http://127.0.0.1:8081',
       fallbackRules: env.FALLBACK_URL ?? 'http://127.0.0.1:8082',
+      collector: env.COLLECTOR_OTLP_URL ?? 'http://127.0.0.1:4318',
     },
     assetsDir: env.CONSOLE_ASSETS_DIR ?? path.join(distDir, 'console', 'web'),
     controlToken: readControlToken(env),

@@ -3,6 +3,7 @@
 // service. It holds the control token for the lab; the browser never sees it.
 import { SERVICE_REGISTRY } from '../../services/registry';
 import { alertRecorder } from './alert-recorder';
+import { collector } from './collector';
 import { jaeger } from './jaeger';
 import { prometheus } from './prometheus';
 import type { BackendRecipe } from './recipe';
@@ -30,6 +31,7 @@ export const tracelabConsole: BackendRecipe = {
     GATEWAY_URL: `http://${layout.address('gateway', service('gateway'))}`,
     MODEL_URL: `http://${layout.address('model-inference', service('model-inference'))}`,
     FALLBACK_URL: `http://${layout.address('fallback-rules', service('fallback-rules'))}`,
+    COLLECTOR_OTLP_URL: `http://${layout.address('collector', collector.ports.otlpHttp!)}`,
     CONTROL_TOKEN: layout.controlToken,
   }),
   compose: { build: { context: '.' }, publish: [8090] },
