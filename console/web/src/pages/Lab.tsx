@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { getJson, getText, jaeger, postJson } from '../api';
 import { Markdown } from '../components/Markdown';
+import { PredictionForm } from '../components/PredictionForm';
 import { Empty, Failure, Loading } from '../components/states';
 import { useAsync } from '../components/useAsync';
 import { type JaegerTrace, summarizeTrace } from '../model/jaeger';
@@ -209,6 +210,9 @@ export function LabPage() {
           {LIVE_PANELS.map((panel) => (
             <PanelView key={panel.title} panel={panel} range={900} />
           ))}
+          {/* Browser traffic: a prediction traced from this page's click, for people without a terminal. */}
+          <h3>Send a prediction</h3>
+          <PredictionForm />
           <h3>Newest predictions</h3>
           <RecentTraces />
         </section>

@@ -1,6 +1,7 @@
 // /traces: search recent traces (Jaeger's search API) by service, operation, minimum duration,
 // error, fallback reason and time range; the form lives in the URL so a search can be shared.
 import { jaeger } from '../api';
+import { PredictionForm } from '../components/PredictionForm';
 import { Empty, Failure, Loading } from '../components/states';
 import { useAsync } from '../components/useAsync';
 import { serviceColour } from '../model/colours';
@@ -58,6 +59,10 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
   return (
     <main>
       <h1>Traces</h1>
+      <details class="send-prediction">
+        <summary>Send a prediction from this browser (the trace starts here)</summary>
+        <PredictionForm />
+      </details>
       <form class="search" onSubmit={submit} aria-label="Search traces">
         <label>
           Service
