@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findClockSkew, normalizeJaegerTrace, SKEW_TOLERANCE_MS } from '../../../analysis/index';
+import { analyzeTrace, findClockSkew, normalizeJaegerTrace, SKEW_TOLERANCE_MS } from '../../../analysis/index';
+import { skewText, waterfallOf } from '../../../console/web/src/model/traceView';
 
 const FIXTURE = path.join(__dirname, '../../fixtures/foreign-app-trace.json');
 const foreign = normalizeJaegerTrace(JSON.parse(fs.readFileSync(FIXTURE, 'utf8')));
@@ -88,5 +89,16 @@ describe('clock skew', () => {
       ).spans,
     ).toEqual([]);
     expect(report.critical_path_note).toBeUndefined();
+  });
+
+  it('marks the skewed row of the waterfall with the raw timestamps, and no other', () => {
+    const { spans } = findClockSkew(foreign);
+    const model = waterfallOf(analyzeTrace(foreign), spans);
+    const marked = model.spans.filter((s) => s.skew);
+    expect(marked.map((s) => s.id)).toEqual([spans[0]!.span_id]);
+    expect(marked[0]!.skew).toBe(skewText(spans[0]!));
+    expect(marked[0]!.skew).toMatch(
+      /^Clock skew: starts 3 ms before its parent \(checkout-svc, another service: their clocks disagree\)\. Raw timestamps, not adjusted: this span \d+ → \d+ ns, its parent \d+ → \d+ ns\.$/,
+    );
   });
 });
