@@ -213,9 +213,9 @@ describe('console on a foreign application’s trace', () => {
     const expected = Array.from({ length: 50_000 }, (_, i) => i % 17).filter((n) => n === 16).length;
     const searchTimes: number[] = [];
     for (const query of ['step-16', 'operation:step-16', 'service:synthetic-backend step-16']) {
-      await page.evaluate(() => document.querySelector('main')!.removeAttribute('data-search-ms'));
+      const seq = Number((await page.getAttribute('main', 'data-search-seq')) ?? 0);
       await page.fill('input[name="q"]', query);
-      await page.waitForSelector('main[data-search-ms]');
+      await page.waitForFunction((n) => Number(document.querySelector('main')!.getAttribute('data-search-seq')) > n, seq);
       const count = await countText();
       if (query.startsWith('service:')) expect(count).toMatch(/^1 of \d+ matching spans$/);
       else expect(count).toBe(`1 of ${expected} matching spans`);

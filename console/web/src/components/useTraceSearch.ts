@@ -38,7 +38,7 @@ export function useTraceSearch(report: TraceReport, params: URLSearchParams, sel
   const [focus, setFocus] = useState<WaterfallFocus>();
   // From a keystroke to the frame showing its matches (shown as data-search-ms).
   const typedAt = useRef<number | undefined>(undefined);
-  const [searchMs, setSearchMs] = useState<number | undefined>();
+  const [timing, setTiming] = useState<{ ms: number; seq: number }>();
 
   useLayoutEffect(() => {
     setCurrent(0);
@@ -49,7 +49,7 @@ export function useTraceSearch(report: TraceReport, params: URLSearchParams, sel
     }
     const since = typedAt.current;
     if (since === undefined) return;
-    requestAnimationFrame(() => setTimeout(() => setSearchMs(performance.now() - since), 0));
+    requestAnimationFrame(() => setTimeout(() => setTiming((t) => ({ ms: performance.now() - since, seq: (t?.seq ?? 0) + 1 })), 0));
   }, [found]);
 
   return {
@@ -60,7 +60,8 @@ export function useTraceSearch(report: TraceReport, params: URLSearchParams, sel
     count: found?.ids.length,
     current,
     focus,
-    searchMs,
+    /** The last search's time from keystroke to its matches drawn, and a count of searches timed. */
+    timing,
     ready,
     setQuery: (q: string) => {
       typedAt.current = performance.now();

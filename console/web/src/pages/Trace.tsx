@@ -68,7 +68,8 @@ function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchP
     <main
       data-render-ms={paintMs?.toFixed(1)}
       data-analysis-ms={loaded.analysisMs.toFixed(1)}
-      data-search-ms={search.searchMs?.toFixed(1)}
+      data-search-ms={search.timing?.ms.toFixed(1)}
+      data-search-seq={search.timing?.seq}
       data-search-ready={search.ready}
       data-trace-id={report.trace_id}
     >
