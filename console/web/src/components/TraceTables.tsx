@@ -1,5 +1,6 @@
 // The tables under the waterfall: statistics grouped by service, operation or any attribute
 // key; hop gaps between services; all of the trace's log lines in time order.
+import { useMemo } from 'preact/hooks';
 import type { TraceReport } from '../../../../analysis';
 import { serviceColour } from '../model/colours';
 import { GROUP_BY_OPERATION, GROUP_BY_SERVICE, groupStatistics } from '../model/statistics';
@@ -14,7 +15,7 @@ function setGroup(groupBy: string): void {
 }
 
 export function StatisticsTable({ report, keys, groupBy }: { report: TraceReport; keys: string[]; groupBy: string }) {
-  const rows = groupStatistics(report.spans, groupBy, report.critical_path_ms);
+  const rows = useMemo(() => groupStatistics(report.spans, groupBy, report.critical_path_ms), [report, groupBy]);
   const heading = groupBy === GROUP_BY_SERVICE ? 'service' : groupBy === GROUP_BY_OPERATION ? 'service · operation' : groupBy;
   return (
     <section>
