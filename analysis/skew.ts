@@ -42,10 +42,20 @@ const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
 const endUnixNano = (span: Span) => (BigInt(span.startUnixNano) + BigInt(Math.round(span.durationNs))).toString();
 
 /** Spans that stick out of their parent by more than `toleranceMs`, and what that does to the critical path. */
-export function findClockSkew(trace: Trace, { toleranceMs = SKEW_TOLERANCE_MS }: { toleranceMs?: number } = {}): SkewReport {
+export function findClockSkew(
+  trace: Trace,
+  {
+    toleranceMs = SKEW_TOLERANCE_MS,
+    criticalSpanIds,
+  }: {
+    toleranceMs?: number;
+    /** The spans on the critical path when already known (e.g. from analyzeTrace's report); computed otherwise. */
+    criticalSpanIds?: ReadonlySet<string>;
+  } = {},
+): SkewReport {
   const index = spanIndex(trace);
   const toleranceNs = toleranceMs * 1e6;
-  const critical = new Set(criticalPath(trace).map((segment) => segment.spanId));
+  const critical = criticalSpanIds ?? new Set(criticalPath(trace).map((segment) => segment.spanId));
   const spans: SkewedSpan[] = [];
   for (const span of trace.spans) {
     const parent = span.parentId ? index.get(span.parentId) : undefined;

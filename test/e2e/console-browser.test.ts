@@ -88,7 +88,7 @@ describe('console in the browser', () => {
       ['/services', 'svg.service-map, .state'],
       ['/signals', 'figure.chart canvas, .state'],
       ['/lab', 'li[data-scenario]'],
-      ['/docs/runbooks', 'main h1'],
+      ['/docs/runbooks', '.markdown, .state'],
     ];
     const found: string[] = [];
     for (const [path, ready] of pages) {

@@ -52,6 +52,10 @@ describe('clock skew', () => {
     expect(skewed!.cross_service).toBe(true);
     expect(skewed!.on_critical_path).toBe(true);
     expect(report.critical_path_note).toMatch(/^clock skew of up to 3 ms on the critical path \(checkout-svc → payment-gw\)/);
+    // Given the critical path (here: none of these spans), it is taken as given, not recomputed.
+    const offPath = findClockSkew(foreign, { criticalSpanIds: new Set() });
+    expect(offPath.spans.map((s) => s.on_critical_path)).toEqual([false]);
+    expect(offPath.critical_path_note).toBeUndefined();
   });
 
   it('ignores differences within the tolerance and async children that outlive their producer', () => {

@@ -25,33 +25,54 @@ export function Minimap({
   onScrollTo: (top: number) => void;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  // Every row in its service's colour, drawn once per set of rows; a search only adds its matches on top.
+  const base = useRef<{ items: WaterfallItem[]; image: HTMLCanvasElement }>(undefined);
 
   useEffect(() => {
     const element = canvas.current;
     const context = element?.getContext('2d');
     if (!element || !context) return;
     const width = element.clientWidth || 600;
-    element.width = width * devicePixelRatio;
-    element.height = HEIGHT * devicePixelRatio;
-    context.scale(devicePixelRatio, devicePixelRatio);
-    context.clearRect(0, 0, width, HEIGHT);
+    const scale = devicePixelRatio;
     const rowPx = HEIGHT / Math.max(1, items.length);
     const barHeight = Math.max(1, Math.min(4, rowPx));
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      if (item.kind !== 'span') continue;
-      const { bar, span } = item.row;
-      const matched = matches?.has(span.id);
-      context.fillStyle = matched ? MATCH : serviceColour(span.service);
-      context.globalAlpha = matches && !matched ? 0.35 : 1;
-      context.fillRect(
-        (bar.leftPct / 100) * width,
-        i * rowPx,
-        Math.max(1, (bar.widthPct / 100) * width),
-        matched ? Math.max(2, barHeight) : barHeight,
-      );
+    const each = (draw: (i: number, x: number, w: number, service: string, id: string) => void) => {
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        if (item.kind !== 'span') continue;
+        const { bar, span } = item.row;
+        draw(i * rowPx, (bar.leftPct / 100) * width, Math.max(1, (bar.widthPct / 100) * width), span.service, span.id);
+      }
+    };
+    if (base.current?.items !== items || base.current.image.width !== width * scale) {
+      const image = document.createElement('canvas');
+      image.width = width * scale;
+      image.height = HEIGHT * scale;
+      const drawing = image.getContext('2d')!;
+      drawing.scale(scale, scale);
+      const colours = new Map<string, string>();
+      each((y, x, w, service) => {
+        let colour = colours.get(service);
+        if (!colour) {
+          colour = serviceColour(service);
+          colours.set(service, colour);
+        }
+        drawing.fillStyle = colour;
+        drawing.fillRect(x, y, w, barHeight);
+      });
+      base.current = { items, image };
     }
+    element.width = width * scale;
+    element.height = HEIGHT * scale;
+    context.globalAlpha = matches ? 0.35 : 1;
+    context.drawImage(base.current.image, 0, 0);
     context.globalAlpha = 1;
+    if (!matches) return;
+    context.scale(scale, scale);
+    context.fillStyle = MATCH;
+    each((y, x, w, _service, id) => {
+      if (matches.has(id)) context.fillRect(x, y, w, Math.max(2, barHeight));
+    });
   }, [items, matches]);
 
   const total = Math.max(1, items.length * rowHeight);

@@ -6,6 +6,7 @@ import { groupWarnings } from '../model/warnings';
 
 export function TraceWarnings({ report, onSelect }: { report: TraceReport; onSelect: (spanId: string) => void }) {
   const groups = useMemo(() => {
+    if (!report.warnings.length) return [];
     const byId = new Map(report.spans.map((s) => [s.span_id, s]));
     return groupWarnings(report.warnings, (id) => byId.get(id)?.attributes);
   }, [report]);

@@ -65,7 +65,8 @@ export function Waterfall({
   const [viewport, setViewport] = useState(600);
   const body = useRef<HTMLDivElement>(null);
 
-  const indexOf = useMemo(() => new Map(model.spans.map((span, i) => [span.id, i])), [model]);
+  // Span id → row index, built the first time a span is brought into view (a search), not before the first paint.
+  const indexOf = useRef<{ model: WaterfallModel; index: Map<string, number> }>(undefined);
   const rows = useMemo(() => {
     const all = visibleRows(model, collapsed);
     return criticalOnly ? all.filter((row) => row.onCriticalPath || row.critical.length > 0) : all;
@@ -75,7 +76,9 @@ export function Waterfall({
 
   // Bring the focused span into view: unfold its ancestors, then scroll to its row.
   useEffect(() => {
-    const index = focus ? indexOf.get(focus.spanId) : undefined;
+    if (!focus) return;
+    if (indexOf.current?.model !== model) indexOf.current = { model, index: new Map(model.spans.map((span, i) => [span.id, i])) };
+    const index = indexOf.current.index.get(focus.spanId);
     if (index === undefined) return;
     setCollapsed((current) => {
       let next: Set<string> | undefined;
@@ -87,7 +90,7 @@ export function Waterfall({
       }
       return next ?? current;
     });
-  }, [focus, indexOf, model]);
+  }, [focus, model]);
   const scrolledFor = useRef<WaterfallFocus | undefined>(undefined);
   useEffect(() => {
     if (!focus || scrolledFor.current === focus) return;
@@ -242,7 +245,6 @@ export function Waterfall({
         aria-level={span.depth + 1}
         aria-expanded={row.childCount ? !row.collapsed : undefined}
         aria-selected={span.id === selected}
-        aria-label={`${span.service} ${span.operation}, ${formatDuration(span.durationMs)}${row.onCriticalPath ? ', on the critical path' : ''}${span.error ? ', error' : ''}${span.skew ? ', clock skew' : ''}`}
         class={`wf-row${i === activeIndex ? ' active' : ''}${matches ? (matches.has(span.id) ? ' match' : ' dimmed') : ''}`}
         style={{ top: `${top}px` }}
         data-span-id={span.id}
@@ -261,17 +263,19 @@ export function Waterfall({
           {row.collapsed ? <span class="dim">(+{model.subtreeEnd[row.index]! - row.index - 1})</span> : null}
           {row.onCriticalPath ? (
             <span class="badge badge-critical" title="on the critical path">
-              CP
+              CP<span class="sr-only"> (on the critical path)</span>
             </span>
           ) : null}
           {span.error ? (
             <span class="badge badge-error" title="error status">
-              ⚠
+              <span aria-hidden="true">⚠</span>
+              <span class="sr-only">error</span>
             </span>
           ) : null}
           {span.skew ? (
             <span class="badge badge-skew" title={span.skew} data-testid="skew-mark">
-              ⏱
+              <span aria-hidden="true">⏱</span>
+              <span class="sr-only">clock skew</span>
             </span>
           ) : null}
         </div>

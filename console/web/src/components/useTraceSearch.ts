@@ -2,7 +2,7 @@
 // `cp`), the matches are computed from them, and next/previous move a focus through the matches.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TraceReport } from '../../../../analysis';
-import { parseSearch, searchKeys, TraceSearch } from '../model/traceSearch';
+import { parseSearch, TraceSearch } from '../model/traceSearch';
 import { navigate } from '../router';
 import type { WaterfallFocus } from './Waterfall';
 
@@ -13,11 +13,10 @@ function setParam(name: string, value: string | undefined): void {
   navigate(url.pathname + url.search + url.hash, { replace: true });
 }
 
-export function useTraceSearch(report: TraceReport, params: URLSearchParams, select: (spanId: string) => void) {
+export function useTraceSearch(report: TraceReport, keys: string[], params: URLSearchParams, select: (spanId: string) => void) {
   const query = params.get('q') ?? '';
   const criticalOnly = params.get('cp') === '1';
   const search = useMemo(() => new TraceSearch(report.spans), [report]);
-  const keys = useMemo(() => searchKeys(report.spans), [report]);
   const found = useMemo(() => {
     if (!query.trim()) return undefined;
     const ids = search.find(parseSearch(query)).map((i) => report.spans[i]!.span_id);

@@ -140,7 +140,6 @@ export function LabPage() {
                   <button
                     type="button"
                     aria-pressed={on}
-                    aria-label={`Turn ${s.name} ${on ? 'off' : 'on'}`}
                     disabled={busy !== undefined}
                     onClick={() => {
                       setSelected(s.name);
@@ -148,6 +147,7 @@ export function LabPage() {
                     }}
                   >
                     {busy === s.name ? '…' : on ? 'Turn off' : 'Turn on'}
+                    <span class="sr-only"> {s.name}</span>
                   </button>
                 </li>
               );

@@ -49,7 +49,7 @@ function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchP
   const [selected, setSelected] = useState<string | undefined>(report.critical_path.at(-1)?.span_id ?? report.roots[0]);
   const selectedSpan = report.spans.find((s) => s.span_id === selected);
   const [paintMs, setPaintMs] = useState<number | undefined>();
-  const search = useTraceSearch(report, params, setSelected);
+  const search = useTraceSearch(report, loaded.searchKeys, params, setSelected);
 
   // Time from data in hand to the first full paint: the frame after the first commit.
   useLayoutEffect(() => {

@@ -3,7 +3,7 @@ import { type MalformedTraceIdError, parseTraceId } from '../../../../analysis';
 import type { AnalysisRequest } from './analysis.worker';
 import { type LoadedTrace, loadTraceReport } from './loadReport';
 
-type Answer = { id: number; loaded: LoadedTrace } | { id: number; error: { name: string; message: string } };
+type Answer = { id: number; json: string } | { id: number; error: { name: string; message: string } };
 
 let worker: Worker | undefined;
 let nextId = 0;
@@ -17,7 +17,7 @@ function analysisWorker(): Worker {
     const waiting = pending.get(answer.id);
     pending.delete(answer.id);
     if (!waiting) return;
-    if ('loaded' in answer) waiting.resolve(answer.loaded);
+    if ('json' in answer) waiting.resolve(JSON.parse(answer.json) as LoadedTrace);
     else waiting.reject(Object.assign(new Error(answer.error.message), { name: answer.error.name }));
   };
   return worker;

@@ -11,6 +11,7 @@ import {
   type SkewReport,
   type TraceReport,
 } from '../../../../analysis';
+import { searchKeys } from '../model/traceSearch';
 
 const LOG_LIMIT = 5000;
 
@@ -26,6 +27,8 @@ export interface LoadedTrace {
   analysisMs: number;
   /** Why the log lines could not be loaded (the trace is shown without them), or undefined. */
   logsError: string | undefined;
+  /** Attribute keys for the search's suggestions, most common first (computed here, off the page's thread). */
+  searchKeys: string[];
 }
 
 /** A backend behind the proxy that is down reaches the library as the proxy's HTTP 502/504. */
@@ -50,6 +53,8 @@ export async function loadTraceReport(traceId: string, origin: string): Promise<
   );
   const dataAt = nowEpochMs();
   const report = analyzeTrace(trace, { logs: logs.lines });
-  const skew = findClockSkew(trace);
-  return { report, skew, dataAt, analysisMs: nowEpochMs() - dataAt, logsError: logs.error };
+  const critical = new Set(report.critical_path.map((entry) => entry.span_id));
+  const skew = findClockSkew(trace, { criticalSpanIds: critical });
+  const analysisMs = nowEpochMs() - dataAt;
+  return { report, skew, dataAt, analysisMs, logsError: logs.error, searchKeys: searchKeys(report.spans) };
 }
