@@ -9,7 +9,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { SimpleSpanProcessor, type SpanProcessor, StackContextManager, TracerProvider } from '@opentelemetry/sdk-trace';
+import { type ReadableSpan, SimpleSpanProcessor, type SpanProcessor, StackContextManager, TracerProvider } from '@opentelemetry/sdk-trace';
 
 /** The service name the browser's spans carry. */
 export const BROWSER_SERVICE = 'console-browser';
@@ -24,12 +24,16 @@ let provider: TracerProvider | undefined;
  */
 class OpenSpans implements SpanProcessor {
   private open = 0;
+  /** When the latest span ended, ms since the epoch. */
+  lastEndMs = 0;
   private waiting: { atMost: number; resolve: () => void }[] = [];
   onStart(): void {
     this.open++;
   }
-  onEnd(): void {
+  onEnd(span: ReadableSpan): void {
     this.open--;
+    const [seconds, nanos] = span.endTime;
+    this.lastEndMs = Math.max(this.lastEndMs, seconds * 1e3 + nanos / 1e6);
     const done = this.waiting.filter((w) => this.open <= w.atMost);
     this.waiting = this.waiting.filter((w) => this.open > w.atMost);
     for (const w of done) w.resolve();
@@ -77,16 +81,21 @@ function start(): TracerProvider {
 export async function traced<T>(name: string, attributes: Record<string, string | number>, action: (span: Span) => Promise<T>): Promise<T> {
   const tracer = start().getTracer('tracelab-console');
   const span = tracer.startSpan(name, { root: true, attributes });
+  let doneMs = 0;
   try {
-    return await context.with(trace.setSpan(context.active(), span), () => action(span));
+    const result = await context.with(trace.setSpan(context.active(), span), () => action(span));
+    doneMs = performance.timeOrigin + performance.now();
+    return result;
   } catch (error) {
+    doneMs = performance.timeOrigin + performance.now();
     span.recordException(error as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
     throw error;
   } finally {
-    // The action's span ends after its children (the fetch span ends once resource timing is in).
+    // The fetch span is ended a little later, once the browser's resource timing is in: wait for
+    // it, then end the action's span when the action was done (or its last child, if later).
     await openSpans.settled(1, 5000);
-    span.end();
+    span.end(Math.max(doneMs, openSpans.lastEndMs));
     await provider!.forceFlush();
   }
 }
