@@ -64,7 +64,7 @@ describe('trace search', () => {
     expect(suggestions('', keys, 3)).toEqual(['service:', 'operation:', 'status:error']);
   });
 
-  it('answers within 100 ms on 50,000 spans', () => {
+  it('answers within 100 ms on 50,000 spans (median of five)', () => {
     const spans: ReportSpan[] = Array.from({ length: 50_000 }, (_, i) => ({
       ...report.spans[i % report.spans.length]!,
       span_id: i.toString(16).padStart(16, '0'),
@@ -74,13 +74,18 @@ describe('trace search', () => {
     big.find(parseSearch('warm')); // builds the free-text index once, as the first search does
     console.log(`free-text index of 50,000 spans: ${(performance.now() - started).toFixed(0)} ms`);
     for (const query of ['db.system=redis', 'lock', 'service:stock-keeper status:error', 'telemetry.sdk.language=go hgetall']) {
-      started = performance.now();
-      const found = big.find(parseSearch(query));
-      const elapsed = performance.now() - started;
+      // The median of five runs: one run can be preempted by the other test files on a busy machine.
+      const times: number[] = [];
+      let found: number[] = [];
+      for (let run = 0; run < 5; run++) {
+        started = performance.now();
+        found = big.find(parseSearch(query));
+        times.push(performance.now() - started);
+      }
       const small = new Set(search.find(parseSearch(query)));
       expect(small.size, query).toBeGreaterThan(0);
       expect(found.length, query).toBe(spans.filter((_, i) => small.has(i % report.spans.length)).length);
-      expect(elapsed, query).toBeLessThan(100);
+      expect(times.sort((a, b) => a - b)[2], query).toBeLessThan(100);
     }
   });
 });

@@ -34,14 +34,38 @@ export function Minimap({
     if (!element || !context) return;
     const width = element.clientWidth || 600;
     const scale = devicePixelRatio;
-    const rowPx = HEIGHT / Math.max(1, items.length);
-    const barHeight = Math.max(1, Math.min(4, rowPx));
-    const each = (draw: (i: number, x: number, w: number, service: string, id: string) => void) => {
+    // More rows than pixels: each pixel row × service becomes a coverage bitmap drawn as runs, so
+    // 50,000 rows cost a few thousand rectangles, not 50,000.
+    const paint = (target: CanvasRenderingContext2D, colourOf: (service: string) => string, keep: (id: string) => boolean) => {
+      const pixelRows = Math.min(items.length, HEIGHT);
+      const columns = Math.max(1, Math.ceil(width));
+      const coverage = new Map<string, Uint8Array>();
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
-        if (item.kind !== 'span') continue;
+        if (item.kind !== 'span' || !keep(item.row.span.id)) continue;
         const { bar, span } = item.row;
-        draw(i * rowPx, (bar.leftPct / 100) * width, Math.max(1, (bar.widthPct / 100) * width), span.service, span.id);
+        let cells = coverage.get(span.service);
+        if (!cells) {
+          cells = new Uint8Array(pixelRows * columns);
+          coverage.set(span.service, cells);
+        }
+        const row = Math.min(pixelRows - 1, Math.floor((i / items.length) * pixelRows));
+        const from = Math.min(columns - 1, Math.floor((bar.leftPct / 100) * columns));
+        const to = Math.max(from + 1, Math.min(columns, Math.ceil(((bar.leftPct + bar.widthPct) / 100) * columns)));
+        cells.fill(1, row * columns + from, row * columns + to);
+      }
+      const rowPx = HEIGHT / pixelRows;
+      const barHeight = Math.max(1, Math.min(4, rowPx));
+      for (const [service, cells] of coverage) {
+        target.fillStyle = colourOf(service);
+        for (let row = 0; row < pixelRows; row++) {
+          for (let column = 0; column < columns; column++) {
+            if (!cells[row * columns + column]) continue;
+            const start = column;
+            while (column < columns && cells[row * columns + column]) column++;
+            target.fillRect(start, row * rowPx, column - start, barHeight);
+          }
+        }
       }
     };
     if (base.current?.items !== items || base.current.image.width !== width * scale) {
@@ -50,16 +74,7 @@ export function Minimap({
       image.height = HEIGHT * scale;
       const drawing = image.getContext('2d')!;
       drawing.scale(scale, scale);
-      const colours = new Map<string, string>();
-      each((y, x, w, service) => {
-        let colour = colours.get(service);
-        if (!colour) {
-          colour = serviceColour(service);
-          colours.set(service, colour);
-        }
-        drawing.fillStyle = colour;
-        drawing.fillRect(x, y, w, barHeight);
-      });
+      paint(drawing, serviceColour, () => true);
       base.current = { items, image };
     }
     element.width = width * scale;
@@ -69,10 +84,11 @@ export function Minimap({
     context.globalAlpha = 1;
     if (!matches) return;
     context.scale(scale, scale);
-    context.fillStyle = MATCH;
-    each((y, x, w, _service, id) => {
-      if (matches.has(id)) context.fillRect(x, y, w, Math.max(2, barHeight));
-    });
+    paint(
+      context,
+      () => MATCH,
+      (id) => matches.has(id),
+    );
   }, [items, matches]);
 
   const total = Math.max(1, items.length * rowHeight);

@@ -3,7 +3,7 @@
 import { useMemo } from 'preact/hooks';
 import type { TraceReport } from '../../../../analysis';
 import { serviceColour } from '../model/colours';
-import { GROUP_BY_OPERATION, GROUP_BY_SERVICE, groupStatistics } from '../model/statistics';
+import { GROUP_BY_OPERATION, GROUP_BY_SERVICE, groupStatistics, type StatisticsRow } from '../model/statistics';
 import { formatDuration } from '../model/timeAxis';
 import { navigate } from '../router';
 
@@ -14,8 +14,22 @@ function setGroup(groupBy: string): void {
   navigate(url.pathname + url.search, { replace: true });
 }
 
-export function StatisticsTable({ report, keys, groupBy }: { report: TraceReport; keys: string[]; groupBy: string }) {
-  const rows = useMemo(() => groupStatistics(report.spans, groupBy, report.critical_path_ms), [report, groupBy]);
+export function StatisticsTable({
+  report,
+  keys,
+  groupBy,
+  byOperation,
+}: {
+  report: TraceReport;
+  keys: string[];
+  groupBy: string;
+  /** The rows by service and operation, already grouped (by the analysis worker). */
+  byOperation: StatisticsRow[];
+}) {
+  const rows = useMemo(
+    () => (groupBy === GROUP_BY_OPERATION ? byOperation : groupStatistics(report.spans, groupBy, report.critical_path_ms)),
+    [report, groupBy, byOperation],
+  );
   const heading = groupBy === GROUP_BY_SERVICE ? 'service' : groupBy === GROUP_BY_OPERATION ? 'service · operation' : groupBy;
   return (
     <section>

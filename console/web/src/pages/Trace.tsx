@@ -126,7 +126,12 @@ function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchP
         ) : null}
       </div>
       <div class="tables">
-        <StatisticsTable report={report} keys={search.keys} groupBy={params.get('group') ?? GROUP_BY_OPERATION} />
+        <StatisticsTable
+          report={report}
+          keys={search.keys}
+          groupBy={params.get('group') ?? GROUP_BY_OPERATION}
+          byOperation={loaded.statistics}
+        />
         <HopGapTable report={report} />
       </div>
       <LogTable report={report} onSelect={setSelected} />

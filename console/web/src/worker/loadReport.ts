@@ -11,6 +11,7 @@ import {
   type SkewReport,
   type TraceReport,
 } from '../../../../analysis';
+import { GROUP_BY_OPERATION, groupStatistics, type StatisticsRow } from '../model/statistics';
 import { searchKeys } from '../model/traceSearch';
 
 const LOG_LIMIT = 5000;
@@ -29,6 +30,8 @@ export interface LoadedTrace {
   logsError: string | undefined;
   /** Attribute keys for the search's suggestions, most common first (computed here, off the page's thread). */
   searchKeys: string[];
+  /** The statistics table's first view, by service and operation (computed here too). */
+  statistics: StatisticsRow[];
 }
 
 /** A backend behind the proxy that is down reaches the library as the proxy's HTTP 502/504. */
@@ -56,5 +59,13 @@ export async function loadTraceReport(traceId: string, origin: string): Promise<
   const critical = new Set(report.critical_path.map((entry) => entry.span_id));
   const skew = findClockSkew(trace, { criticalSpanIds: critical });
   const analysisMs = nowEpochMs() - dataAt;
-  return { report, skew, dataAt, analysisMs, logsError: logs.error, searchKeys: searchKeys(report.spans) };
+  return {
+    report,
+    skew,
+    dataAt,
+    analysisMs,
+    logsError: logs.error,
+    searchKeys: searchKeys(report.spans),
+    statistics: groupStatistics(report.spans, GROUP_BY_OPERATION, report.critical_path_ms),
+  };
 }
