@@ -73,4 +73,6 @@ export {
   type WaitSpanNote,
 } from './report';
 export { selfTimes, unionLength } from './self-time';
+export { findClockSkew, SKEW_TOLERANCE_MS, type SkewedSpan, type SkewReport } from './skew';
+export { dependenciesOf } from './trace-notes';
 export { verdictOf } from './verdict';

@@ -15,6 +15,7 @@ export const URLS = {
   fallbackRules: localServiceUrl('fallback-rules'),
   collectorHealth: local(BACKEND_PORTS.collector.http),
   collectorMetrics: local(BACKEND_PORTS.collector.metrics),
+  collectorOtlpHttp: local(BACKEND_PORTS.collector.otlpHttp),
   jaeger: local(BACKEND_PORTS.jaeger.query),
   prometheus: local(BACKEND_PORTS.prometheus.http),
   victorialogs: local(BACKEND_PORTS.victorialogs.http),

@@ -16,6 +16,8 @@ export interface ConsoleConfig {
     prometheus: string;
     victorialogs: string;
     alertRecorder: string;
+    /** The collector's OTLP/HTTP receiver (the browser's spans go there through /otlp/v1/traces). */
+    collector: string;
   };
   /** Base URL of every service of the registry, by name. */
   services: Record<string, string>;
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, registry: Servi
       prometheus: env.PROMETHEUS_URL ?? URLS.prometheus,
       victorialogs: env.VICTORIALOGS_URL ?? URLS.victorialogs,
       alertRecorder: env.ALERT_RECORDER_URL ?? URLS.alertRecorder,
+      collector: env.COLLECTOR_OTLP_URL ?? URLS.collectorOtlpHttp,
     },
     services: Object.fromEntries(
       Object.entries(registry).map(([name, entry]) => [name, env[serviceUrlVariable(name, registry)] ?? `http://127.0.0.1:${entry.port}`]),

@@ -8,6 +8,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { repoRoot } from '../../local/paths';
+import { otlpHandler, predictHandler, RateLimit, rateLimited, sameOriginOnly } from './browser-traffic';
 import { type ConsoleConfig, loadConfig } from './config';
 import { addDiagnoseRoute } from './diagnose';
 import { type Lab, LabError, scenarioLab } from './lab';
@@ -57,6 +58,15 @@ export function createConsoleApp(config: ConsoleConfig, lab: Lab = scenarioLab(c
   });
 
   app.all('/api/proxy/*path', proxyHandler(config));
+
+  // The "send a prediction" form: its request, and its spans exported from the browser.
+  app.post(
+    '/api/gateway/predict',
+    sameOriginOnly('a prediction'),
+    rateLimited(new RateLimit(10, 2), 'predictions'),
+    predictHandler(config),
+  );
+  app.post('/otlp/v1/traces', sameOriginOnly('OTLP'), rateLimited(new RateLimit(20, 2), 'trace exports'), otlpHandler(config));
 
   app.get('/api/docs/:name', (req, res) => {
     const file = docPath(req.params.name);

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeTrace, loadTrace } from '../../analysis/index';
 import { launchChromium, screenshot } from './browser';
+import { sendSyntheticTrace, waitForSpanCount } from './console-support';
 import { eventually, logsQuery, predict, randomHex, restoreHealthyModel, tag, URLS, waitForCompleteTrace } from './support';
 
 const CONSOLE = URLS.console;
@@ -233,15 +234,7 @@ describe('console', () => {
   it('draws a 5,000-span trace fast', async () => {
     const traceId = randomHex(16);
     await sendSyntheticTrace(traceId, 5000);
-    await eventually(
-      async () => {
-        const response = await fetch(`${URLS.jaeger}/api/traces/${traceId}`);
-        if (!response.ok) return undefined;
-        const trace = ((await response.json()) as { data: { spans: unknown[] }[] }).data[0];
-        return trace?.spans.length === 5000 ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 1000, what: `all 5,000 spans of ${traceId} in Jaeger` },
-    );
+    await waitForSpanCount(traceId, 5000);
     const { renderMs, analysisMs } = await openTrace(traceId);
     const height = await page.$eval('.wf-body > div', (e) => (e as HTMLElement).style.height);
     expect(height).toBe(`${5000 * 24}px`); // every span has its row (drawn as it scrolls into view)
@@ -251,43 +244,3 @@ describe('console', () => {
     expect(renderMs).toBeGreaterThan(0);
   });
 });
-
-/** Sends one trace of `count` spans over OTLP/HTTP JSON to the collector: a tree of fan-out 8 in two services. */
-async function sendSyntheticTrace(traceId: string, count: number): Promise<void> {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const rootDurationNs = 2_000_000_000n;
-  const spans: { spanId: string; parent?: string; start: bigint; end: bigint; depth: number; name: string }[] = [];
-  for (let i = 0; i < count; i++) {
-    const parentIndex = i === 0 ? -1 : Math.floor((i - 1) / 8);
-    const parent = spans[parentIndex];
-    const slot = BigInt((i - 1) % 8);
-    const start = parent ? parent.start + ((parent.end - parent.start) * slot) / 9n + 1000n : now;
-    const end = parent ? start + (parent.end - parent.start) / 9n : now + rootDurationNs;
-    spans.push({ spanId: randomHex(8), parent: parent?.spanId, start, end, depth: parent ? parent.depth + 1 : 0, name: `step-${i % 17}` });
-  }
-  const resourceSpans = ['synthetic-frontend', 'synthetic-backend'].map((service, s) => ({
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-    scopeSpans: [
-      {
-        scope: { name: 'console-e2e' },
-        spans: spans
-          .filter((span) => (span.depth <= 1 ? 0 : 1) === s)
-          .map((span) => ({
-            traceId,
-            spanId: span.spanId,
-            ...(span.parent ? { parentSpanId: span.parent } : {}),
-            name: span.name,
-            kind: span.depth === 0 ? 2 : 1,
-            startTimeUnixNano: span.start.toString(),
-            endTimeUnixNano: span.end.toString(),
-          })),
-      },
-    ],
-  }));
-  const response = await fetch('http://127.0.0.1:4318/v1/traces', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ resourceSpans }),
-  });
-  if (!response.ok) throw new Error(`OTLP export of the synthetic trace: ${response.status} ${await response.text()}`);
-}

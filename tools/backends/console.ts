@@ -15,6 +15,7 @@ export function consoleEnvironment(layout: Layout): Record<string, string> {
     PROMETHEUS_URL: `http://${layout.address('prometheus', BACKEND_PORTS.prometheus.http)}`,
     VICTORIALOGS_URL: `http://${layout.address('victorialogs', BACKEND_PORTS.victorialogs.http)}`,
     ALERT_RECORDER_URL: `http://${layout.address('alert-recorder', BACKEND_PORTS['alert-recorder'].http)}`,
+    COLLECTOR_OTLP_URL: `http://${layout.address('collector', BACKEND_PORTS.collector.otlpHttp)}`,
     ...Object.fromEntries(
       Object.entries(registry).map(([name, entry]) => [serviceUrlVariable(name, registry), `http://${layout.address(name, entry.port)}`]),
     ),

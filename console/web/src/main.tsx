@@ -37,7 +37,7 @@ function Page({ route }: { route: Route }) {
     case 'traces':
       return <TracesPage params={route.params} />;
     case 'trace':
-      return <TracePage key={route.traceId} traceId={route.traceId} />;
+      return <TracePage key={route.traceId} traceId={route.traceId} params={route.params} />;
     case 'compare':
       return <ComparePage key={`${route.a}-${route.b}`} a={route.a} b={route.b} />;
     case 'services':

@@ -33,6 +33,7 @@ beforeAll(async () => {
       prometheus: closed,
       victorialogs: closed,
       alertRecorder: closed,
+      collector: closed,
     },
     services: { gateway: closed, 'model-inference': closed, 'fallback-rules': closed },
     assetsDir: stateDir,

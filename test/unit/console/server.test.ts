@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_OTLP_BYTES, RateLimit } from '../../../console/server/browser-traffic';
 import type { ConsoleConfig } from '../../../console/server/config';
 import { createConsoleApp } from '../../../console/server/server';
 import { readControlToken } from '../../../local/control-token';
@@ -16,6 +17,9 @@ const TOKEN = 'unit-secret-token-42';
 const servers: http.Server[] = [];
 let base = '';
 let recorderUrl = '';
+/** Stands in for the collector's OTLP/HTTP receiver: records what the console forwards. */
+let upstreamUrl = '';
+const upstream: { path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'console-assets-'));
 
 const listen = (server: http.Server) =>
@@ -30,6 +34,16 @@ beforeAll(async () => {
   // A port that was just free and is closed again: a backend that is down.
   const closed = await listen(createAlertRecorder());
   await new Promise((resolve) => servers.pop()!.close(resolve));
+  upstreamUrl = await listen(
+    http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        upstream.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"partialSuccess":{}}');
+      });
+    }),
+  );
   const config: ConsoleConfig = {
     host: '127.0.0.1',
     port: 0,
@@ -38,6 +52,7 @@ beforeAll(async () => {
       prometheus: closed,
       victorialogs: closed,
       alertRecorder: recorderUrl,
+      collector: upstreamUrl,
     },
     services: { gateway: closed, 'model-inference': closed, 'fallback-rules': closed },
     assetsDir: assets,
@@ -112,6 +127,55 @@ describe('console server', () => {
     expect(lab.status).toBe(200);
     expect(lab.json().scenarios.length).toBeGreaterThan(0);
     for (const answer of [form, crossSite, unknown, down, lab, await get('/healthz')]) expect(answer.text).not.toContain(TOKEN);
+  });
+
+  it('forwards the browser’s OTLP exports to the collector from its own origin only, bounded in size', async () => {
+    const export_ = JSON.stringify({ resourceSpans: [] });
+    const post = (headers: Record<string, string>, body: string = export_) =>
+      get('/otlp/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const anonymous = await post({});
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.json().error.code).toBe('cross_origin');
+    expect((await post({ origin: 'http://evil.example' })).status).toBe(403);
+    expect((await post({ 'sec-fetch-site': 'cross-site', origin: base })).status).toBe(403);
+    expect((await post({ origin: base, 'content-type': 'text/plain' })).status).toBe(415);
+    const big = await post({ origin: base }, ' '.repeat(MAX_OTLP_BYTES + 1));
+    expect(big.status).toBe(413);
+    expect(big.json().error.code).toBe('payload_too_large');
+    const before = upstream.length;
+    const ok = await post({ origin: base, 'sec-fetch-site': 'same-origin' });
+    expect(ok.status).toBe(200);
+    expect(upstream.slice(before)).toEqual([expect.objectContaining({ path: '/v1/traces', body: export_ })]);
+  });
+
+  it('refuses predictions from other origins, and says when the gateway is down', async () => {
+    const post = (headers: Record<string, string>) =>
+      get('/api/gateway/predict', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+    expect((await post({ origin: 'http://evil.example' })).status).toBe(403);
+    const down = await post({ origin: base, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    expect(down.status).toBe(502);
+    expect(down.json().error.message).toMatch(/gateway .* is not answering/i);
+  });
+
+  it('limits the rate of OTLP exports with a JSON 429 and Retry-After', async () => {
+    let limited: Awaited<ReturnType<typeof get>> | undefined;
+    let answered = 0;
+    for (let i = 0; i < 40 && !limited; i++) {
+      const answer = await get('/otlp/v1/traces', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: base },
+        body: '{}',
+      });
+      if (answer.status === 429) limited = answer;
+      else answered++;
+    }
+    expect(limited?.json().error.code).toBe('rate_limited');
+    expect(answered).toBeGreaterThanOrEqual(15);
+    let clock = 0;
+    const limit = new RateLimit(2, 1, () => clock);
+    expect([limit.take().ok, limit.take().ok, limit.take()]).toEqual([true, true, { ok: false, retryAfterS: 1 }]);
+    clock = 1000;
+    expect(limit.take().ok).toBe(true);
   });
 
   it('serves lessons and runbooks by name only', async () => {

@@ -2,7 +2,7 @@
 // scale, collapsing, and the critical path drawn over rows (hidden descendants' segments move
 // onto the collapsed row).
 import { describe, expect, it } from 'vitest';
-import { buildWaterfall, toBar, visibleRows, type WaterfallSpan } from '../../../console/web/src/model/waterfall';
+import { buildWaterfall, labelPlacement, toBar, visibleRows, type WaterfallSpan } from '../../../console/web/src/model/waterfall';
 
 const span = (id: string, depth: number, startMs: number, durationMs: number, service = 'gateway'): WaterfallSpan => ({
   id,
@@ -86,5 +86,15 @@ describe('toBar', () => {
     expect(toBar(-5, 10, 100)).toEqual({ leftPct: 0, widthPct: 10 });
     expect(toBar(90, 50, 100)).toEqual({ leftPct: 90, widthPct: 10 });
     expect(toBar(0, 0, 0)).toEqual({ leftPct: 0, widthPct: 100 });
+  });
+});
+
+describe('duration labels', () => {
+  it('go after the bar, before it near the right edge, inside a bar that fills the track', () => {
+    expect(labelPlacement({ leftPct: 10, widthPct: 30 })).toBe('after');
+    expect(labelPlacement({ leftPct: 60, widthPct: 39 })).toBe('before');
+    expect(labelPlacement({ leftPct: 97, widthPct: 0 })).toBe('before');
+    expect(labelPlacement({ leftPct: 0, widthPct: 100 })).toBe('inside');
+    expect(labelPlacement({ leftPct: 5, widthPct: 90 })).toBe('inside');
   });
 });

@@ -7,7 +7,8 @@ import type { PlacedLogLine } from '../../../../analysis';
 import { serviceColour } from '../model/colours';
 import { formatDuration, timeTicks } from '../model/timeAxis';
 import { type WaterfallItem, waterfallItems } from '../model/traceView';
-import { visibleRows, type WaterfallModel } from '../model/waterfall';
+import { type Bar, labelPlacement, visibleRows, type WaterfallModel } from '../model/waterfall';
+import { Minimap } from './Minimap';
 
 const ROW_HEIGHT = 24;
 const OVERSCAN = 10;
@@ -15,8 +16,27 @@ const OVERSCAN = 10;
 const severityClass = (severity: string) =>
   /^(warn|warning)$/i.test(severity) ? 'sev-warn' : /^(error|fatal)$/i.test(severity) ? 'sev-error' : '';
 
+/** A duration label beside (or, for a bar filling the track, inside) its bar: never cut off at the edge. */
+function labelStyle(bar: Bar, colour = 'transparent'): { class: string; style: Record<string, string> } {
+  const end = bar.leftPct + bar.widthPct;
+  switch (labelPlacement(bar)) {
+    case 'after':
+      return { class: 'wf-dur', style: { left: `${end}%` } };
+    case 'before':
+      return { class: 'wf-dur before', style: { right: `${100 - bar.leftPct}%` } };
+    case 'inside':
+      return { class: 'wf-dur inside', style: { right: `${100 - end}%`, background: colour } };
+  }
+}
+
 function itemId(item: WaterfallItem, i: number): string {
   return item.kind === 'span' ? `wf-span-${item.row.span.id}` : `wf-log-${i}`;
+}
+
+/** A span to bring into view (unfolding its ancestors); `seq` makes asking twice for one span move again. */
+export interface WaterfallFocus {
+  spanId: string;
+  seq: number;
 }
 
 export function Waterfall({
@@ -24,11 +44,19 @@ export function Waterfall({
   logs,
   selected,
   onSelect,
+  matches,
+  criticalOnly = false,
+  focus,
 }: {
   model: WaterfallModel;
   logs: PlacedLogLine[];
   selected: string | undefined;
   onSelect: (spanId: string) => void;
+  /** Spans a search found: highlighted, the others dimmed; undefined when nothing is searched. */
+  matches?: ReadonlySet<string> | undefined;
+  /** Only the spans on the critical path. */
+  criticalOnly?: boolean;
+  focus?: WaterfallFocus | undefined;
 }) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [showLogs, setShowLogs] = useState(true);
@@ -37,9 +65,44 @@ export function Waterfall({
   const [viewport, setViewport] = useState(600);
   const body = useRef<HTMLDivElement>(null);
 
-  const rows = useMemo(() => visibleRows(model, collapsed), [model, collapsed]);
+  // Span id → row index, built the first time a span is brought into view (a search), not before the first paint.
+  const indexOf = useRef<{ model: WaterfallModel; index: Map<string, number> }>(undefined);
+  const rows = useMemo(() => {
+    const all = visibleRows(model, collapsed);
+    return criticalOnly ? all.filter((row) => row.onCriticalPath || row.critical.length > 0) : all;
+  }, [model, collapsed, criticalOnly]);
   const items = useMemo(() => waterfallItems(rows, logs, showLogs), [rows, logs, showLogs]);
   const ticks = useMemo(() => timeTicks(model.durationMs, 6), [model.durationMs]);
+
+  // Bring the focused span into view: unfold its ancestors, then scroll to its row.
+  useEffect(() => {
+    if (!focus) return;
+    if (indexOf.current?.model !== model) indexOf.current = { model, index: new Map(model.spans.map((span, i) => [span.id, i])) };
+    const index = indexOf.current.index.get(focus.spanId);
+    if (index === undefined) return;
+    setCollapsed((current) => {
+      let next: Set<string> | undefined;
+      for (let p = model.parent[index]!; p >= 0; p = model.parent[p]!) {
+        const id = model.spans[p]!.id;
+        if (!current.has(id)) continue;
+        next ??= new Set(current);
+        next.delete(id);
+      }
+      return next ?? current;
+    });
+  }, [focus, model]);
+  const scrolledFor = useRef<WaterfallFocus | undefined>(undefined);
+  useEffect(() => {
+    if (!focus || scrolledFor.current === focus) return;
+    const i = items.findIndex((item) => item.kind === 'span' && item.row.span.id === focus.spanId);
+    const element = body.current;
+    if (i < 0 || !element) return;
+    scrolledFor.current = focus;
+    setActive(i);
+    const top = i * ROW_HEIGHT;
+    if (top < element.scrollTop || top + ROW_HEIGHT > element.scrollTop + element.clientHeight)
+      element.scrollTop = Math.max(0, top - element.clientHeight / 2);
+  }, [focus, items]);
 
   useEffect(() => {
     const element = body.current;
@@ -163,7 +226,7 @@ export function Waterfall({
           </div>
           <div class="wf-track" aria-hidden="true">
             <span class="wf-logdot" style={{ left: `${left}%` }} />
-            <span class="wf-dur" style={{ left: `${left}%` }}>
+            <span {...labelStyle({ leftPct: left, widthPct: 0 })}>
               {log.service} · {formatDuration(log.time_ms)}
             </span>
           </div>
@@ -182,8 +245,7 @@ export function Waterfall({
         aria-level={span.depth + 1}
         aria-expanded={row.childCount ? !row.collapsed : undefined}
         aria-selected={span.id === selected}
-        aria-label={`${span.service} ${span.operation}, ${formatDuration(span.durationMs)}${row.onCriticalPath ? ', on the critical path' : ''}${span.error ? ', error' : ''}`}
-        class={`wf-row${i === activeIndex ? ' active' : ''}`}
+        class={`wf-row${i === activeIndex ? ' active' : ''}${matches ? (matches.has(span.id) ? ' match' : ' dimmed') : ''}`}
         style={{ top: `${top}px` }}
         data-span-id={span.id}
         data-service={span.service}
@@ -201,12 +263,19 @@ export function Waterfall({
           {row.collapsed ? <span class="dim">(+{model.subtreeEnd[row.index]! - row.index - 1})</span> : null}
           {row.onCriticalPath ? (
             <span class="badge badge-critical" title="on the critical path">
-              CP
+              CP<span class="sr-only"> (on the critical path)</span>
             </span>
           ) : null}
           {span.error ? (
             <span class="badge badge-error" title="error status">
-              ⚠
+              <span aria-hidden="true">⚠</span>
+              <span class="sr-only">error</span>
+            </span>
+          ) : null}
+          {span.skew ? (
+            <span class="badge badge-skew" title={span.skew} data-testid="skew-mark">
+              <span aria-hidden="true">⏱</span>
+              <span class="sr-only">clock skew</span>
             </span>
           ) : null}
         </div>
@@ -218,9 +287,7 @@ export function Waterfall({
           {row.critical.map((c, k) => (
             <span key={k} class="wf-crit" style={{ left: `${c.leftPct}%`, width: `${c.widthPct}%` }} />
           ))}
-          <span class="wf-dur" style={{ left: `${Math.min(row.bar.leftPct + row.bar.widthPct, 88)}%` }}>
-            {formatDuration(span.durationMs)}
-          </span>
+          <span {...labelStyle(row.bar, colour)}>{formatDuration(span.durationMs)}</span>
         </div>
       </div>,
     );
@@ -243,6 +310,16 @@ export function Waterfall({
         </button>
         <span class="dim">Keys: ↑ ↓ move, ← → fold, Enter toggles</span>
       </div>
+      <Minimap
+        items={items}
+        matches={matches}
+        scrollTop={scrollTop}
+        viewport={viewport}
+        rowHeight={ROW_HEIGHT}
+        onScrollTo={(top) => {
+          if (body.current) body.current.scrollTop = Math.max(0, top);
+        }}
+      />
       <div class="wf-axis" aria-hidden="true">
         <div class="wf-name">Service · operation</div>
         <div class="ticks">

@@ -1,22 +1,100 @@
-// Service colours: fixed for tracelab's own services so every page agrees, then a palette for
-// any other service. Every colour has at least 3:1 contrast on the white page (WCAG non-text
-// contrast), and colour is never the only signal: rows and edges also carry the service's name.
+// Service colours, the same for a service on every page. The palette is 16 colours chosen to be
+// told apart (CIEDE2000 ΔE ≥ 15 between every pair, checked by test/unit/console/colours) and to
+// read on the white page with white text on them (WCAG contrast ≥ 4.5:1). Slots are handed out
+// in one order: tracelab's own services (services/registry.ts, registry order) take the first
+// ones, then every other service the next free slot in the order the console first meets it,
+// remembered in localStorage so that a service keeps its colour across pages and visits. Colour
+// is never the only signal: rows, chips and edges also carry the service's name.
+import { SERVICE_NAMES } from '../../../../services/registry';
 
-const KNOWN: Record<string, string> = {
-  gateway: '#1f6fbf',
-  'model-inference': '#b35900',
-  'fallback-rules': '#2e7d32',
+export const SERVICE_PALETTE = [
+  '#1f6fbf',
+  '#b35900',
+  '#2e7d32',
+  '#cc00cc',
+  '#665566',
+  '#005555',
+  '#1111ee',
+  '#665500',
+  '#990055',
+  '#777766',
+  '#664433',
+  '#bb5566',
+  '#7766bb',
+  '#445533',
+  '#663388',
+  '#445566',
+] as const;
+
+/** Services remembered beyond the registry's; the oldest are forgotten past this many. */
+const REMEMBERED = 200;
+const STORAGE_KEY = 'tracelab.console.service-colours';
+
+export type ColourStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** Hands out palette slots: registry services first, then others in order of first appearance. */
+export class ServiceColours {
+  private readonly slots = new Map<string, number>();
+  private readonly others: string[];
+
+  constructor(
+    registry: readonly string[],
+    private readonly storage?: ColourStorage,
+  ) {
+    for (const service of registry) this.slots.set(service, this.slots.size);
+    this.others = this.read().filter((service) => !this.slots.has(service));
+    for (const service of this.others) this.slots.set(service, this.slots.size);
+  }
+
+  /** Gives each service, in this order, a slot if it has none yet (call with a trace's services in start order). */
+  meet(services: Iterable<string>): void {
+    let added = false;
+    for (const service of services) {
+      if (this.slots.has(service)) continue;
+      this.slots.set(service, this.slots.size);
+      this.others.push(service);
+      added = true;
+    }
+    if (added) this.write();
+  }
+
+  colour(service: string): string {
+    this.meet([service]);
+    return SERVICE_PALETTE[this.slots.get(service)! % SERVICE_PALETTE.length]!;
+  }
+
+  private read(): string[] {
+    try {
+      const stored: unknown = JSON.parse(this.storage?.getItem(STORAGE_KEY) ?? '[]');
+      return Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private write(): void {
+    try {
+      this.storage?.setItem(STORAGE_KEY, JSON.stringify(this.others.slice(-REMEMBERED)));
+    } catch {
+      // Storage full or disabled: colours stay stable for this page's life only.
+    }
+  }
+}
+
+const browserStorage = (): ColourStorage | undefined => {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined; // access denied (privacy settings)
+  }
 };
 
-const PALETTE = ['#7b3fa0', '#c2185b', '#00796b', '#5d4037', '#455a64', '#8d6e00', '#3949ab', '#ad1457'];
+const shared = new ServiceColours(SERVICE_NAMES, browserStorage());
 
-export function serviceColour(service: string): string {
-  const known = KNOWN[service];
-  if (known) return known;
-  let hash = 0;
-  for (let i = 0; i < service.length; i++) hash = (hash * 31 + service.charCodeAt(i)) >>> 0;
-  return PALETTE[hash % PALETTE.length]!;
-}
+export const serviceColour = (service: string): string => shared.colour(service);
+
+/** Gives a trace's services their slots in the trace's order (first span first), before drawing. */
+export const meetServices = (services: Iterable<string>): void => shared.meet(services);
 
 /** WCAG relative-luminance contrast ratio of two #rrggbb colours. */
 export function contrastRatio(a: string, b: string): number {
@@ -30,5 +108,3 @@ export function contrastRatio(a: string, b: string): number {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi! + 0.05) / (lo! + 0.05);
 }
-
-export const SERVICE_PALETTE = [...Object.values(KNOWN), ...PALETTE];

@@ -14,6 +14,8 @@ export interface WaterfallSpan {
   startMs: number;
   durationMs: number;
   error: boolean;
+  /** Clock skew against its parent, described with the raw timestamps (absent when none). */
+  skew?: string;
 }
 
 export interface CriticalSegment {
@@ -118,4 +120,18 @@ export function visibleRows(model: WaterfallModel, collapsed: ReadonlySet<string
     i = next;
   }
   return rows;
+}
+
+/** Share of the track kept free for a label beside a bar (a label is at most this wide). */
+const LABEL_ROOM_PCT = 18;
+
+/**
+ * Where a bar's duration label goes so that it is never cut off at the track's edge: after the
+ * bar when there is room on its right, else before it, else (a bar spanning almost the whole
+ * track) inside it at its right end.
+ */
+export function labelPlacement(bar: Bar): 'after' | 'before' | 'inside' {
+  if (bar.leftPct + bar.widthPct <= 100 - LABEL_ROOM_PCT) return 'after';
+  if (bar.leftPct >= LABEL_ROOM_PCT) return 'before';
+  return 'inside';
 }

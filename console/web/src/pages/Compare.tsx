@@ -5,7 +5,7 @@ import { Failure, Loading } from '../components/states';
 import { useAsync } from '../components/useAsync';
 import { serviceColour } from '../model/colours';
 import { formatDuration } from '../model/timeAxis';
-import { loadTraceReport } from './Trace';
+import { loadTraceInWorker } from '../worker/analysisClient';
 
 const signed = (ms: number | undefined) => (ms === undefined ? '–' : `${ms >= 0 ? '+' : '−'}${formatDuration(Math.abs(ms))}`);
 
@@ -52,7 +52,7 @@ function DeltaTable({ title, rows }: { title: string; rows: SpanDelta[] }) {
 
 export function ComparePage({ a, b }: { a: string; b: string }) {
   const state = useAsync(async () => {
-    const [left, right] = await Promise.all([loadTraceReport(a), loadTraceReport(b)]);
+    const [left, right] = await Promise.all([loadTraceInWorker(a), loadTraceInWorker(b)]);
     return compareTraces(left.report, right.report);
   }, [a, b]);
   if (state.status === 'loading') return <Loading what="both traces" />;

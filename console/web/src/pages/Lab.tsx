@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { getJson, getText, jaeger, postJson } from '../api';
 import { Markdown } from '../components/Markdown';
 import { MysteryPanel } from '../components/MysteryPanel';
+import { PredictionForm } from '../components/PredictionForm';
 import { Empty, Failure, Loading } from '../components/states';
 import { TrafficButton } from '../components/TrafficButton';
 import { useAsync } from '../components/useAsync';
@@ -141,7 +142,6 @@ export function LabPage() {
                   <button
                     type="button"
                     aria-pressed={on}
-                    aria-label={`Turn ${s.name} ${on ? 'off' : 'on'}`}
                     disabled={busy !== undefined}
                     onClick={() => {
                       setSelected(s.name);
@@ -149,6 +149,7 @@ export function LabPage() {
                     }}
                   >
                     {busy === s.name ? '…' : on ? 'Turn off' : 'Turn on'}
+                    <span class="sr-only"> {s.name}</span>
                   </button>
                 </li>
               );
@@ -213,6 +214,9 @@ export function LabPage() {
           {LIVE_PANELS.map((panel) => (
             <PanelView key={panel.title} panel={panel} range={900} />
           ))}
+          {/* Browser traffic: a prediction traced from this page's click, for people without a terminal. */}
+          <h3>Send a prediction</h3>
+          <PredictionForm />
           <h3>Newest predictions</h3>
           <RecentTraces />
         </section>

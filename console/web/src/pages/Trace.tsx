@@ -1,198 +1,24 @@
 // /trace/<id>: one trace explained. The trace (Jaeger) and its log lines (VictoriaLogs) are
-// fetched once through the console's proxy and analysed in the browser by the trace analysis
+// fetched once through the console's proxy and analysed in a Web Worker by the trace analysis
 // library (the same code as `npm run why`): verdict, waterfall with critical path, span
 // details, self time, hop gaps, logs. No backend call per span.
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
-import {
-  type AttributeValue,
-  analyzeTrace,
-  BackendUnavailableError,
-  loadTrace,
-  loadTraceLogs,
-  MalformedTraceIdError,
-  type ReportSpan,
-  type TraceReport,
-} from '../../../../analysis';
+import { MalformedTraceIdError } from '../../../../analysis';
+import { SpanDetails } from '../components/SpanDetails';
 import { Failure, Loading } from '../components/states';
+import { TraceSearchBar } from '../components/TraceSearchBar';
+import { HopGapTable, LogTable, StatisticsTable } from '../components/TraceTables';
+import { TraceWarnings } from '../components/TraceWarnings';
 import { useAsync } from '../components/useAsync';
+import { useTraceSearch } from '../components/useTraceSearch';
 import { Waterfall } from '../components/Waterfall';
-import { serviceColour } from '../model/colours';
+import { meetServices, serviceColour } from '../model/colours';
+import { GROUP_BY_OPERATION } from '../model/statistics';
 import { formatDuration } from '../model/timeAxis';
 import { waterfallOf } from '../model/traceView';
 import { navigate } from '../router';
-
-const LOG_LIMIT = 5000;
-/** The backends, through the console server's same-origin read-only proxy. */
-const proxy = (name: string) => `${location.origin}/api/proxy/${name}`;
-
-export interface LoadedTrace {
-  report: TraceReport;
-  /** performance.now() when the trace and its logs were in hand, before analysis and drawing. */
-  dataAt: number;
-  /** Milliseconds the analysis took (the rest of data → paint is layout and drawing). */
-  analysisMs: number;
-  logsError: unknown;
-}
-
-/** A backend behind the proxy that is down reaches the library as the proxy's HTTP 502/504. */
-function throughProxy(error: unknown): unknown {
-  if (!(error instanceof BackendUnavailableError) || !/^HTTP 50[24]/.test(error.reason)) return error;
-  const log = error.backend === 'Jaeger' ? 'jaeger' : 'victorialogs';
-  return new Error(
-    `${error.backend} is not answering the console. Start the stack with \`npm start\` (or check .tracelab/logs/${log}.log).`,
-  );
-}
-
-/** Loads a trace and its log lines with the trace analysis library's loaders, and analyses it. */
-export async function loadTraceReport(traceId: string): Promise<LoadedTrace> {
-  const trace = await loadTrace(traceId, { jaegerUrl: proxy('jaeger') }).catch((error: unknown) => {
-    throw throughProxy(error);
-  });
-  const logs = await loadTraceLogs(traceId, { logsUrl: proxy('logs'), trace, limit: LOG_LIMIT }).then(
-    (lines) => ({ lines, error: undefined as unknown }),
-    (error: unknown) => ({ lines: [], error: throughProxy(error) }),
-  );
-  const dataAt = performance.now();
-  const report = analyzeTrace(trace, { logs: logs.lines });
-  return { report, dataAt, analysisMs: performance.now() - dataAt, logsError: logs.error };
-}
-
-const show = (value: AttributeValue): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
-function AttributeTable({ title, attributes }: { title: string; attributes: Record<string, AttributeValue> }) {
-  const entries = Object.entries(attributes).sort(([a], [b]) => a.localeCompare(b));
-  if (!entries.length) return null;
-  return (
-    <>
-      <h3>{title}</h3>
-      <table>
-        <tbody>
-          {entries.map(([key, value]) => (
-            <tr key={key}>
-              <td>{key}</td>
-              <td>{show(value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
-
-function SpanDetails({ span, report }: { span: ReportSpan; report: TraceReport }) {
-  const logs = report.logs.filter((l) => l.under_span_id === span.span_id);
-  const gaps = report.hop_gaps.filter((g) => g.client_span_id === span.span_id || g.server_span_id === span.span_id);
-  return (
-    <section class="details" aria-labelledby="details-title" data-span-id={span.span_id}>
-      <h2 id="details-title">
-        <span class="swatch" style={{ background: serviceColour(span.service) }} aria-hidden="true" /> {span.service} · {span.operation}
-      </h2>
-      <table>
-        <tbody>
-          <tr>
-            <td>span id</td>
-            <td class="mono">{span.span_id}</td>
-          </tr>
-          <tr>
-            <td>kind · status</td>
-            <td>
-              {span.kind} ·{' '}
-              {span.status === 'error' ? (
-                <span class="badge badge-error">⚠ error{span.status_message ? `: ${span.status_message}` : ''}</span>
-              ) : (
-                span.status
-              )}
-            </td>
-          </tr>
-          <tr>
-            <td>start · duration · self</td>
-            <td>
-              +{formatDuration(span.start_ms)} · {formatDuration(span.duration_ms)} · self {formatDuration(span.self_ms)}
-            </td>
-          </tr>
-          <tr>
-            <td>critical path</td>
-            <td>
-              {span.on_critical_path
-                ? `${formatDuration(span.critical_ms)} of this span is on the critical path`
-                : 'not on the critical path'}
-            </td>
-          </tr>
-          {span.orphan ? (
-            <tr>
-              <td>orphan</td>
-              <td>its parent {span.parent_span_id} is not in this trace: drawn as an extra root</td>
-            </tr>
-          ) : null}
-          {span.async ? (
-            <tr>
-              <td>async</td>
-              <td>its parent does not wait for it (not on the critical path)</td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
-      <AttributeTable title="Attributes" attributes={span.attributes} />
-      {span.events.length ? (
-        <>
-          <h3>Events and exceptions</h3>
-          <ul>
-            {span.events.map((e, i) => (
-              <li key={i}>
-                <strong class={e.name === 'exception' ? 'sev-error' : ''}>{e.name}</strong> at +{formatDuration(e.time_ms)}{' '}
-                {Object.entries(e.attributes)
-                  .map(([k, v]) => `${k}=${show(v)}`)
-                  .join(' · ')}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {span.links.length ? (
-        <>
-          <h3>Links</h3>
-          <ul>
-            {span.links.map((l) => (
-              <li key={`${l.trace_id}-${l.span_id}`}>
-                <a href={`/trace/${l.trace_id}`} class="mono">
-                  {l.trace_id}
-                </a>{' '}
-                span {l.span_id}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {gaps.length ? (
-        <>
-          <h3>Hop gaps</h3>
-          <ul>
-            {gaps.map((g) => (
-              <li key={g.client_span_id}>
-                {g.from_service} → {g.to_service}: {formatDuration(g.before_ms)} before the server span, {formatDuration(g.after_ms)} after
-                {g.clock_skew ? ' (clock skew: the server span sticks out of its client)' : ''}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {logs.length ? (
-        <>
-          <h3>Log lines of this span</h3>
-          <ul>
-            {logs.map((l, i) => (
-              <li key={i}>
-                <span class={l.severity === 'error' ? 'sev-error' : l.severity === 'warn' ? 'sev-warn' : ''}>[{l.severity}]</span> +
-                {formatDuration(l.time_ms)} {l.message}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      <AttributeTable title="Resource" attributes={span.resource} />
-    </section>
-  );
-}
+import { loadTraceInWorker } from '../worker/analysisClient';
+import { type LoadedTrace, nowEpochMs } from '../worker/loadReport';
 
 function CompareForm({ traceId }: { traceId: string }) {
   return (
@@ -214,18 +40,22 @@ function CompareForm({ traceId }: { traceId: string }) {
   );
 }
 
-function TraceView({ loaded }: { loaded: LoadedTrace }) {
+function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchParams }) {
   const { report } = loaded;
-  const model = useMemo(() => waterfallOf(report), [report]);
+  const model = useMemo(() => {
+    meetServices(report.services); // colour slots in the trace's order, before anything is drawn
+    return waterfallOf(report, loaded.skew.spans);
+  }, [loaded]);
   const [selected, setSelected] = useState<string | undefined>(report.critical_path.at(-1)?.span_id ?? report.roots[0]);
   const selectedSpan = report.spans.find((s) => s.span_id === selected);
   const [paintMs, setPaintMs] = useState<number | undefined>();
+  const search = useTraceSearch(report, loaded.searchKeys, params, setSelected);
 
   // Time from data in hand to the first full paint: the frame after the first commit.
   useLayoutEffect(() => {
     requestAnimationFrame(() =>
       setTimeout(() => {
-        const ms = performance.now() - loaded.dataAt;
+        const ms = nowEpochMs() - loaded.dataAt;
         setPaintMs(ms);
         console.info(
           `[console] trace ${report.trace_id}: ${report.span_count} spans drawn ${ms.toFixed(1)} ms after the data arrived (analysis ${loaded.analysisMs.toFixed(1)} ms)`,
@@ -235,7 +65,14 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
   }, [loaded]);
 
   return (
-    <main data-render-ms={paintMs?.toFixed(1)} data-analysis-ms={loaded.analysisMs.toFixed(1)} data-trace-id={report.trace_id}>
+    <main
+      data-render-ms={paintMs?.toFixed(1)}
+      data-analysis-ms={loaded.analysisMs.toFixed(1)}
+      data-search-ms={search.timing?.ms.toFixed(1)}
+      data-search-seq={search.timing?.seq}
+      data-search-ready={search.ready}
+      data-trace-id={report.trace_id}
+    >
       <div class="trace-head">
         <h1>
           Trace <span class="mono">{report.trace_id}</span>
@@ -255,147 +92,56 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
       <p class="verdict" data-testid="verdict">
         {report.verdict}
       </p>
-      {report.warnings.length ? (
-        <ul class="hint">
-          {report.warnings.map((w) => (
-            <li key={w}>{w}</li>
-          ))}
-        </ul>
+      <TraceWarnings report={report} onSelect={setSelected} />
+      {loaded.skew.critical_path_note ? (
+        <p class="hint" data-testid="skew-note">
+          <span class="badge badge-skew">⏱</span> {loaded.skew.critical_path_note}.
+        </p>
       ) : null}
-      {loaded.logsError ? <Failure error={loaded.logsError} what="the trace's log lines (the waterfall is shown without them)" /> : null}
+      {loaded.logsError ? (
+        <Failure error={new Error(loaded.logsError)} what="the trace's log lines (the waterfall is shown without them)" />
+      ) : null}
+      <TraceSearchBar
+        query={search.query}
+        keys={search.keys}
+        count={search.count}
+        current={search.current}
+        criticalOnly={search.criticalOnly}
+        onQuery={search.setQuery}
+        onStep={search.step}
+        onCriticalOnly={search.setCriticalOnly}
+      />
       <div class="trace-grid">
-        <Waterfall model={model} logs={report.logs} selected={selected} onSelect={setSelected} />
-        {selectedSpan ? <SpanDetails span={selectedSpan} report={report} /> : null}
+        <Waterfall
+          model={model}
+          logs={report.logs}
+          selected={selected}
+          onSelect={setSelected}
+          matches={search.matches}
+          criticalOnly={search.criticalOnly}
+          focus={search.focus}
+        />
+        {selectedSpan ? (
+          <SpanDetails span={selectedSpan} report={report} skew={loaded.skew.spans.find((s) => s.span_id === selectedSpan.span_id)} />
+        ) : null}
       </div>
       <div class="tables">
-        <section>
-          <h2>Self time by operation</h2>
-          <table class="self-time">
-            <thead>
-              <tr>
-                <th scope="col">service · operation</th>
-                <th scope="col" class="num">
-                  count
-                </th>
-                <th scope="col" class="num">
-                  total
-                </th>
-                <th scope="col" class="num">
-                  self
-                </th>
-                <th scope="col" class="num">
-                  on critical path
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.self_time.map((row) => (
-                <tr key={`${row.service}-${row.operation}`}>
-                  <td>
-                    <span class="swatch" style={{ background: serviceColour(row.service) }} aria-hidden="true" /> {row.service} ·{' '}
-                    {row.operation}
-                  </td>
-                  <td class="num">{row.count}</td>
-                  <td class="num">{formatDuration(row.total_ms)}</td>
-                  <td class="num">{formatDuration(row.self_ms)}</td>
-                  <td class="num">
-                    {formatDuration(row.critical_ms)} ({(row.share * 100).toFixed(0)} %)
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-        <section>
-          <h2>Hop gaps (on the wire and in queues)</h2>
-          {report.hop_gaps.length ? (
-            <table class="hop-gaps">
-              <thead>
-                <tr>
-                  <th scope="col">client → server</th>
-                  <th scope="col" class="num">
-                    client
-                  </th>
-                  <th scope="col" class="num">
-                    server
-                  </th>
-                  <th scope="col" class="num">
-                    before
-                  </th>
-                  <th scope="col" class="num">
-                    after
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.hop_gaps.map((g) => (
-                  <tr key={g.client_span_id}>
-                    <td>
-                      {g.from_service} → {g.to_service}
-                      {g.clock_skew ? <span class="badge badge-error">clock skew</span> : null}
-                    </td>
-                    <td class="num">{formatDuration(g.client_ms)}</td>
-                    <td class="num">{formatDuration(g.server_ms)}</td>
-                    <td class="num">{formatDuration(g.before_ms)}</td>
-                    <td class="num">{formatDuration(g.after_ms)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p class="hint">No client span with a server span of another service under it.</p>
-          )}
-        </section>
+        <StatisticsTable
+          report={report}
+          keys={search.keys}
+          groupBy={params.get('group') ?? GROUP_BY_OPERATION}
+          byOperation={loaded.statistics}
+        />
+        <HopGapTable report={report} />
       </div>
-      <section>
-        <h2>Log lines ({report.logs.length})</h2>
-        {report.logs.length ? (
-          <table class="logs">
-            <thead>
-              <tr>
-                <th scope="col" class="num">
-                  at
-                </th>
-                <th scope="col">service</th>
-                <th scope="col">level</th>
-                <th scope="col">message</th>
-                <th scope="col">span</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.logs.map((l, i) => (
-                <tr key={i} data-log-span-id={l.under_span_id ?? ''}>
-                  <td class="num">{formatDuration(l.time_ms)}</td>
-                  <td>{l.service}</td>
-                  <td class={l.severity === 'error' ? 'sev-error' : l.severity === 'warn' ? 'sev-warn' : ''}>{l.severity}</td>
-                  <td>{l.message}</td>
-                  <td>
-                    {l.under_span_id ? (
-                      <button type="button" class="linkish mono" onClick={() => setSelected(l.under_span_id)}>
-                        {l.under_span_id}
-                      </button>
-                    ) : (
-                      '–'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p class="hint">
-            No log lines carry this trace's id (VictoriaLogs, <code>trace_id:{report.trace_id}</code>). Lines arrive a second or two after
-            the request: reload to see them.
-          </p>
-        )}
-      </section>
+      <LogTable report={report} onSelect={setSelected} />
       <CompareForm traceId={report.trace_id} />
     </main>
   );
 }
 
-export function TracePage({ traceId }: { traceId: string }) {
-  const state = useAsync(() => loadTraceReport(traceId), [traceId]);
+export function TracePage({ traceId, params }: { traceId: string; params: URLSearchParams }) {
+  const state = useAsync(() => loadTraceInWorker(traceId), [traceId]);
   useEffect(() => scrollTo(0, 0), [traceId]);
   if (state.status === 'loading') return <Loading what={`trace ${traceId}`} />;
   if (state.status === 'error') {
@@ -411,5 +157,5 @@ export function TracePage({ traceId }: { traceId: string }) {
       </main>
     );
   }
-  return <TraceView loaded={state.data} />;
+  return <TraceView loaded={state.data} params={params} />;
 }

@@ -1,30 +1,18 @@
 // /traces: search recent traces (Jaeger's search API) by service, operation, minimum duration,
 // error, fallback reason and time range; the form lives in the URL so a search can be shared.
 import { jaeger } from '../api';
+import { PredictionForm } from '../components/PredictionForm';
 import { Empty, Failure, Loading } from '../components/states';
 import { useAsync } from '../components/useAsync';
 import { serviceColour } from '../model/colours';
 import { type JaegerTrace, summarizeTrace } from '../model/jaeger';
+import { searchTags } from '../model/tagSearch';
 import { formatDuration } from '../model/timeAxis';
 import { navigate } from '../router';
 
 const LOOKBACKS = ['5m', '15m', '1h', '6h', '24h'];
 const REASONS = ['timeout', 'error', 'circuit_open', 'bad_response'];
 const LOOKBACK_MS: Record<string, number> = { '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000 };
-
-/** The Jaeger tags filter: the URL's raw `tags` JSON plus the error and fallback-reason fields. */
-export function searchTags(params: URLSearchParams): string | undefined {
-  let tags: Record<string, string> = {};
-  try {
-    tags = JSON.parse(params.get('tags') ?? '{}') as Record<string, string>;
-  } catch {
-    tags = {};
-  }
-  if (params.get('error') === 'true') tags.error = 'true';
-  const reason = params.get('reason');
-  if (reason) tags['tracelab.fallback.reason'] = reason;
-  return Object.keys(tags).length ? JSON.stringify(tags) : undefined;
-}
 
 export function TracesPage({ params }: { params: URLSearchParams }) {
   const services = useAsync((signal) => jaeger<{ data: string[] | null }>('services', {}, signal), []);
@@ -39,11 +27,12 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
   );
   const lookback = params.get('lookback') ?? '1h';
   const sort = params.get('sort') ?? 'newest';
+  const filter = searchTags(params);
   const search = {
     service,
     operation: params.get('operation') ?? undefined,
     minDuration: params.get('minDuration') ?? undefined,
-    tags: searchTags(params),
+    tags: filter.tags,
     limit: params.get('limit') ?? '40',
     lookback,
     start: (Date.now() - (LOOKBACK_MS[lookback] ?? 3_600_000)) * 1000,
@@ -70,6 +59,10 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
   return (
     <main>
       <h1>Traces</h1>
+      <details class="send-prediction">
+        <summary>Send a prediction from this browser (the trace starts here)</summary>
+        <PredictionForm />
+      </details>
       <form class="search" onSubmit={submit} aria-label="Search traces">
         <label>
           Service
@@ -113,6 +106,17 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
             ))}
           </select>
         </label>
+        <label>
+          Attributes
+          <input
+            name="attributes"
+            placeholder="key=value, e.g. db.system=redis"
+            value={params.get('attributes') ?? ''}
+            size={30}
+            spellcheck={false}
+            aria-describedby="attribute-help"
+          />
+        </label>
         <label class="check">
           <input type="checkbox" name="error" value="true" checked={params.get('error') === 'true'} /> errors only
         </label>
@@ -136,6 +140,15 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
         {params.get('tags') ? <input type="hidden" name="tags" value={params.get('tags')!} /> : null}
         <button type="submit">Search</button>
       </form>
+      <p id="attribute-help" class="hint">
+        Attributes: <code>key=value</code> pairs separated by spaces (quote a value with spaces), matched by Jaeger's tag search on span and
+        resource attributes.
+      </p>
+      {filter.invalid.length ? (
+        <p class="state failure" role="alert">
+          Not a <code>key=value</code> pair: {filter.invalid.map((t) => `“${t}”`).join(', ')} (ignored).
+        </p>
+      ) : null}
       {params.get('tags') ? (
         <p class="hint">
           Filtered by span tags <code>{params.get('tags')}</code> (<a href={`/traces?service=${encodeURIComponent(service)}`}>clear</a>)
