@@ -148,6 +148,8 @@ export interface RepeatedCalls {
   target: CallTarget;
   /** Calls made right after the previous one of the group failed or timed out: retries. The other repeats are fan-out. */
   afterFailure: number;
+  /** Those retries (the time before them is a back-off, not a wait for a pool or a lock). */
+  retries: Span[];
   /** Distinct arguments among the calls (0 when the spans record none). */
   distinctArguments: number;
 }
@@ -169,10 +171,10 @@ export function repeatedCalls(trace: Trace): RepeatedCalls[] {
     }
     for (const { calls, target } of groups.values()) {
       if (calls.length < 2) continue;
-      let afterFailure = 0;
+      const retries: Span[] = [];
       for (let i = 1; i < calls.length; i++) {
         const previous = calls[i - 1]!;
-        if (previous.endNs <= calls[i]!.startNs + 1e6 && (isFailed(previous) || isTimedOut(previous, index))) afterFailure++;
+        if (previous.endNs <= calls[i]!.startNs + 1e6 && (isFailed(previous) || isTimedOut(previous, index))) retries.push(calls[i]!);
       }
       const args = calls.map(callArguments).filter((value) => value !== undefined);
       result.push({
@@ -181,7 +183,8 @@ export function repeatedCalls(trace: Trace): RepeatedCalls[] {
         service: calls[0]!.service,
         operation: calls[0]!.name,
         target,
-        afterFailure,
+        afterFailure: retries.length,
+        retries,
         distinctArguments: new Set(args).size,
       });
     }

@@ -176,8 +176,10 @@ export function repeatsOf(trace: Trace): { retries: RetryNote[]; fan_outs: FanOu
 /** Waits before calls worth a line: at least 1 ms and 5 % of the trace. */
 export function waitsOf(trace: Trace): WaitNote[] {
   const index = spanIndex(trace);
+  // The time before a retry is its back-off, told with the retries.
+  const retries = new Set(repeatedCalls(trace).flatMap((group) => group.retries.map((call) => call.spanId)));
   return waitsBeforeCalls(trace)
-    .filter((wait) => wait.waitNs >= Math.max(1e6, 0.05 * trace.durationNs))
+    .filter((wait) => wait.waitNs >= Math.max(1e6, 0.05 * trace.durationNs) && !retries.has(wait.call.spanId))
     .map((wait) => ({
       parent_span_id: wait.parent.spanId,
       service: wait.parent.service,

@@ -62,7 +62,9 @@ export function shiftOf(window: readonly number[], baseline: readonly number[], 
   const windowP50 = quantile(window, 0.5);
   const baselineP50 = quantile(baseline, 0.5);
   const ratio = (windowP50 + 1) / (baselineP50 + 1);
-  const body = rankShiftZ(window, baseline) >= 3 && windowP50 - baselineP50 >= minDelta && ratio >= 1.3;
+  // A large shift needs less evidence: three values at twice the usual median are rare by chance.
+  const z = rankShiftZ(window, baseline);
+  const body = windowP50 - baselineP50 >= minDelta && ((z >= 3 && ratio >= 1.3) || (z >= 2.5 && ratio >= 2));
   const bodyStrength = body ? clamp01((log2(ratio) - log2(1.3)) / 1.6) : 0;
 
   const threshold = baseline.length >= 50 ? quantile(baseline, 0.99) : Math.max(...baseline);
@@ -265,7 +267,7 @@ export function repeats(p: Periods): Candidate[] {
         kind: 'retries',
         service: window.service,
         operation: window.operation,
-        confidence: confidenceOf(clamp01((retryRateW - retryRateB - 0.05) / 1)),
+        confidence: confidenceOf(clamp01((retryRateW - retryRateB - 0.05) / 2)),
         impact: retryRateW - retryRateB,
         summary: `${window.service} repeats failed calls to ${target}: ${round(retryRateW)} retries per first call (usually ${round(retryRateB)}), multiplying the load on ${window.target}.`,
         trace: largest(window.retries)?.trace,
@@ -344,10 +346,11 @@ export function hopGaps(p: Periods): Candidate[] {
       kind: 'hop-gap',
       service: window.service,
       operation: window.operation,
-      confidence: Math.min(0.85, confidenceOf(shift.strength)),
+      confidence: Math.min(0.7, confidenceOf(shift.strength)),
       impact: impactOf(window, baseline, p),
       summary: `Calls from ${window.peer} wait longer before ${window.service} › ${window.operation} starts (on the wire or queued before the handler): ${describeShift(shift)}.`,
       trace: largest(window.samples)?.trace,
+      peer: window.peer,
       spans: { service: window.service, operation: window.operation },
     });
   }
@@ -450,30 +453,37 @@ export function runtime(p: Periods): Candidate[] {
   const metric = (id: string) => p.metrics.find((m) => m.id === id);
   const delay = metric('eventloop_delay_p99');
   const utilization = metric('eventloop_utilization');
-  const cpuServices = new Set([...byService(delay?.window ?? []).keys(), ...byService(utilization?.window ?? []).keys()]);
-  for (const service of cpuServices) {
+  const ratesW = byService(metric('server_rate')?.window ?? []);
+  const ratesB = byService(metric('server_rate')?.baseline ?? []);
+  for (const [service, uW] of byService(utilization?.window ?? [])) {
+    const uB = byService(utilization?.baseline ?? []).get(service);
     const dW = byService(delay?.window ?? []).get(service);
     const dB = byService(delay?.baseline ?? []).get(service);
-    const uW = byService(utilization?.window ?? []).get(service);
-    const uB = byService(utilization?.baseline ?? []).get(service);
-    // More traffic alone raises both a little; saturation doubles the delay or keeps the loop busy.
-    let delayStrength = -1;
-    if (dW !== undefined && dB !== undefined && dW - dB >= 0.015 && dW >= 2 * dB) delayStrength = clamp01((log2(dW / dB) - 1) / 2);
-    let utilizationStrength = -1;
-    if (uW !== undefined && uB !== undefined && uW >= 0.7 && uW - uB >= 0.3) utilizationStrength = clamp01((uW - 0.7) / 0.25);
-    const strength = Math.max(delayStrength, utilizationStrength);
-    if (strength < 0) continue;
-    const parts = [
-      dW !== undefined && dB !== undefined ? `event-loop delay p99 ${round(dW * 1000)} ms (usually ${round(dB * 1000)} ms)` : undefined,
-      uW !== undefined && uB !== undefined ? `event-loop utilization ${percent(uW)} (usually ${percent(uB)})` : undefined,
-    ].filter(Boolean);
+    if (uB === undefined || uW < 0.3) continue;
+    // More requests alone make a loop busier: what saturation by the code shows is more busy time per request.
+    const rW = ratesW.get(service);
+    const rB = ratesB.get(service);
+    let strength: number;
+    let per = '';
+    if (rW && rB && rW > 0.5 && rB > 0.5) {
+      const busyW = (uW / rW) * 1000;
+      const busyB = (uB / rB) * 1000;
+      if (busyW < 2 * busyB || busyW - busyB < 2 || uW - uB < 0.2) continue;
+      strength = clamp01((log2(busyW / busyB) - 1) / 2) * clamp01((uW - 0.3) / 0.4);
+      per = `, ${round(busyW)} ms of event-loop time per request (usually ${round(busyB)} ms)`;
+    } else {
+      if (uW < 0.7 || uW - uB < 0.3 || dW === undefined || dB === undefined || dW < 2 * dB) continue;
+      strength = clamp01((uW - 0.7) / 0.25);
+    }
+    const lag =
+      dW !== undefined && dB !== undefined ? `, event-loop delay p99 ${round(dW * 1000)} ms (usually ${round(dB * 1000)} ms)` : '';
     result.push({
       kind: 'cpu',
       service,
       confidence: confidenceOf(strength),
-      impact: (dW ?? 0) * 1000,
-      summary: `${service}'s CPU is saturated: ${parts.join(', ')}: synchronous work stalls every request of the process.`,
-      metricIds: ['eventloop_delay_p99', 'eventloop_utilization'],
+      impact: uW - uB,
+      summary: `${service}'s CPU is saturated: event-loop utilization ${percent(uW)} (usually ${percent(uB)})${per}${lag}: synchronous work stalls every request of the process.`,
+      metricIds: ['eventloop_utilization', 'eventloop_delay_p99'],
     });
   }
   const heap = metric('heap_growth');
@@ -484,11 +494,11 @@ export function runtime(p: Periods): Candidate[] {
     // keeps grows with each request. Per request when the request rate is known, else a high bar.
     const rate = rates.get(service);
     const perRequest = rate && rate > 0.5 ? slope / rate : undefined;
-    if (slope - usual < 0.5 * slope || slope < 256 * KIB) continue;
+    if (slope - usual < 0.5 * slope || slope < 512 * KIB) continue;
     const strength =
       perRequest !== undefined
-        ? perRequest >= 24 * KIB
-          ? clamp01(log2(perRequest / (24 * KIB)) / 3)
+        ? perRequest >= 40 * KIB
+          ? clamp01(log2(perRequest / (40 * KIB)) / 2.5)
           : -1
         : slope >= 2 * MIB
           ? clamp01(log2(slope / (2 * MIB)) / 2)

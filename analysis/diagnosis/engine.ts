@@ -24,6 +24,7 @@ const SLOWNESS = new Set(['latency', 'wait', 'cpu', 'hop-gap', 'dependency', 'me
  * - cpu or memory in a service explains its operations' latency and the hop gaps before them;
  * - any slowness of a callee explains its callers' timeouts;
  * - retries that multiply calls explain part of the callee's errors (the storm is the caller's);
+ * - a hop gap yields to any other finding about the caller or the callee (a busy process is late to send or to start);
  * - a fan-out explains the time of the operations it calls that the baseline never called;
  * - a service that drops the trace context loses its calls' spans, so its own time looks longer.
  */
@@ -46,8 +47,15 @@ function explain(candidates: Candidate[]): void {
       const slow = strongest([...SLOWNESS], candidate.peer);
       if (slow) cap(candidate, slow, 0.1);
     }
+    if (candidate.kind === 'hop-gap') {
+      // Time before a handler starts is also a busy caller's or callee's: any other finding about either comes first.
+      const other = candidates
+        .filter((c) => c !== candidate && c.kind !== 'hop-gap' && (c.service === candidate.service || c.service === candidate.peer))
+        .sort((a, b) => b.confidence - a.confidence)[0];
+      if (other) cap(candidate, other, 0.05);
+    }
     if (candidate.kind === 'errors') {
-      const storm = candidates.find((c) => c.kind === 'retries' && c.peer === candidate.service && c.confidence >= 0.7);
+      const storm = candidates.find((c) => c.kind === 'retries' && c.peer === candidate.service && c.confidence >= 0.75);
       if (storm) cap(candidate, storm, 0.05);
     }
   }
@@ -170,14 +178,14 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const periods: Periods = { window: observe(input.traces.window), baseline: observe(input.traces.baseline), metrics: input.metrics };
   const notes: string[] = [];
   let detectors = DETECTORS;
-  if (input.traces.baseline.length < MIN_BASELINE_TRACES) {
+  if (periods.baseline.traces.length < MIN_BASELINE_TRACES) {
     // Everything would look new: only the runtime metrics are compared.
     detectors = [runtime];
     notes.push(
-      `the baseline holds ${input.traces.baseline.length} traces (at least ${MIN_BASELINE_TRACES} are needed): only runtime metrics were compared`,
+      `the baseline holds ${periods.baseline.traces.length} request traces (at least ${MIN_BASELINE_TRACES} are needed): only runtime metrics were compared`,
     );
   }
-  if (input.traces.window.length === 0) notes.push('the window holds no traces');
+  if (periods.window.traces.length === 0) notes.push('the window holds no request traces');
   const candidates = detectors.flatMap((detect) => detect(periods));
   explain(candidates);
   const inScope = input.service ? reachable(input.service, [...input.traces.window, ...input.traces.baseline]) : undefined;

@@ -6,8 +6,9 @@
 import { request } from '../../clients/http';
 import { BackendUnavailableError } from '../errors';
 import { logLineFromRow } from '../logs';
-import { normalizeJaegerTrace, type Trace } from '../model';
+import { normalizeJaegerTrace, spanIndex, type Trace } from '../model';
 import { diagnose } from './engine';
+import { isRequestTrace } from './observe';
 import { metricQueries, rangeOf } from './queries';
 import type { Diagnosis, DiagnosisInput, DiagnosisLogLine, MetricResult, MetricSample, TimeRange } from './types';
 
@@ -25,24 +26,27 @@ export interface LoadDiagnosisOptions {
   logBudget?: number;
 }
 
-/** Requests in flight at once against the backends. */
+/** Jaeger searches in flight at once. */
 const CONCURRENCY = 6;
 /** Each period is searched in this many time slices, so the sample covers all of it, not only its end. */
 const SLICES = 4;
 
-/** Runs the tasks with at most `limit` in flight; results in task order. */
-async function bounded<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
+/** A gate that lets at most `limit` requests run at once, shared by everything one load does. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
 }
+type Limit = ReturnType<typeof limiter>;
 
 type Json = Record<string, unknown>;
 
@@ -84,6 +88,53 @@ async function services(jaegerUrl: string): Promise<string[]> {
   return [...(json.services ?? [])].sort();
 }
 
+async function search(
+  jaegerUrl: string,
+  service: string,
+  fromMs: number,
+  toMs: number,
+  count: number,
+): Promise<Map<string, { resourceSpans: Json[] }>> {
+  const params = new URLSearchParams({
+    'query.service_name': service,
+    'query.start_time_min': new Date(fromMs).toISOString(),
+    'query.start_time_max': new Date(toMs).toISOString(),
+    'query.num_traces': String(count),
+    'query.raw_traces': 'true',
+  });
+  return splitByTrace(await jaegerJson(jaegerUrl, `/api/v3/traces?${params}`));
+}
+
+/**
+ * The services whose spans start traces (roots and orphans), from a small search of each service
+ * over both periods: searching only them finds every trace once instead of once per service it
+ * touches. A service never seen starting a trace is searched too when nothing else is found.
+ */
+async function entryServices(jaegerUrl: string, names: string[], periods: TimeRange[], limit: Limit): Promise<string[]> {
+  const found = await Promise.all(
+    names.map((service) =>
+      limit(async () => {
+        const starts = new Set<string>();
+        for (const period of periods) {
+          for (const document of (await search(jaegerUrl, service, period.fromMs, period.toMs, 5)).values()) {
+            try {
+              const trace = normalizeJaegerTrace(document);
+              const index = spanIndex(trace);
+              if (isRequestTrace(trace)) for (const id of trace.roots) starts.add(index.get(id)!.service);
+            } catch {
+              // Unreadable: it says nothing about where traces start.
+            }
+          }
+        }
+        return starts;
+      }),
+    ),
+  );
+  const entries = new Set(found.flatMap((starts) => [...starts]));
+  const known = names.filter((name) => entries.has(name));
+  return known.length > 0 ? known : names;
+}
+
 const isErrored = (trace: Trace) => trace.spans.some((span) => span.status.code === 'error');
 
 /**
@@ -91,27 +142,23 @@ const isErrored = (trace: Trace) => trace.spans.some((span) => span.status.code 
  * budget, errored traces (up to a fifth of it) and the slowest (another fifth) first, then the rest
  * in trace-id order (random with respect to time and duration). The same rule for both periods.
  */
-async function sampleTraces(jaegerUrl: string, names: string[], period: TimeRange, budget: number): Promise<Trace[]> {
+async function sampleTraces(jaegerUrl: string, names: string[], period: TimeRange, budget: number, limit: Limit): Promise<Trace[]> {
   const slice = (period.toMs - period.fromMs) / SLICES;
   const perQuery = Math.ceil(budget / SLICES);
-  const tasks = names.flatMap((service) =>
-    Array.from({ length: SLICES }, (_, i) => () => {
-      const params = new URLSearchParams({
-        'query.service_name': service,
-        'query.start_time_min': new Date(period.fromMs + i * slice).toISOString(),
-        'query.start_time_max': new Date(period.fromMs + (i + 1) * slice).toISOString(),
-        'query.num_traces': String(perQuery),
-        'query.raw_traces': 'true',
-      });
-      return jaegerJson(jaegerUrl, `/api/v3/traces?${params}`);
-    }),
+  const answers = await Promise.all(
+    names.flatMap((service) =>
+      Array.from({ length: SLICES }, (_, i) =>
+        limit(() => search(jaegerUrl, service, period.fromMs + i * slice, period.fromMs + (i + 1) * slice, perQuery)),
+      ),
+    ),
   );
   const found = new Map<string, Trace>();
-  for (const answer of await bounded(tasks, CONCURRENCY)) {
-    for (const [id, document] of splitByTrace(answer)) {
+  for (const answer of answers) {
+    for (const [id, document] of answer) {
       if (found.has(id)) continue;
       try {
-        found.set(id, normalizeJaegerTrace(document));
+        const trace = normalizeJaegerTrace(document);
+        if (isRequestTrace(trace)) found.set(id, trace);
       } catch {
         // A trace Jaeger answers but the model cannot read is left out of the sample.
       }
@@ -145,11 +192,13 @@ async function instantQuery(prometheusUrl: string, promql: string, atMs: number)
 async function loadMetrics(prometheusUrl: string, window: TimeRange, baseline: TimeRange): Promise<MetricResult[]> {
   const queries = metricQueries();
   const filled = (promql: string, period: TimeRange) => promql.replaceAll('$range', rangeOf(period.toMs - period.fromMs));
-  const tasks = queries.flatMap((query) => [
-    () => instantQuery(prometheusUrl, filled(query.promql, window), window.toMs),
-    () => instantQuery(prometheusUrl, filled(query.promql, baseline), baseline.toMs),
-  ]);
-  const answers = await bounded(tasks, CONCURRENCY);
+  // Prometheus answers these in milliseconds: all at once, apart from the Jaeger searches' limit.
+  const answers = await Promise.all(
+    queries.flatMap((query) => [
+      instantQuery(prometheusUrl, filled(query.promql, window), window.toMs),
+      instantQuery(prometheusUrl, filled(query.promql, baseline), baseline.toMs),
+    ]),
+  );
   return queries.map((query, i) => ({
     id: query.id,
     promql: filled(query.promql, window),
@@ -191,13 +240,16 @@ async function loadLogs(logsUrl: string, period: TimeRange, limit: number): Prom
  */
 export async function loadDiagnosisInput(options: LoadDiagnosisOptions): Promise<DiagnosisInput> {
   const { jaegerUrl, prometheusUrl, logsUrl, window, baseline, traceBudget = 200, logBudget = 300 } = options;
-  const names = await services(jaegerUrl);
-  const [windowTraces, baselineTraces, metrics, windowLogs, baselineLogs] = await Promise.all([
-    sampleTraces(jaegerUrl, names, window, traceBudget),
-    sampleTraces(jaegerUrl, names, baseline, traceBudget),
+  const limit = limiter(CONCURRENCY);
+  const [names, metrics, windowLogs, baselineLogs] = await Promise.all([
+    services(jaegerUrl).then((all) => entryServices(jaegerUrl, all, [window, baseline], limit)),
     loadMetrics(prometheusUrl, window, baseline),
     loadLogs(logsUrl, window, logBudget),
     loadLogs(logsUrl, baseline, logBudget),
+  ]);
+  const [windowTraces, baselineTraces] = await Promise.all([
+    sampleTraces(jaegerUrl, names, window, traceBudget, limit),
+    sampleTraces(jaegerUrl, names, baseline, traceBudget, limit),
   ]);
   return {
     window,

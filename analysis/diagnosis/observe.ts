@@ -117,8 +117,16 @@ function series(map: Map<string, Series>, key: string, make: () => Omit<Series, 
 const NOT_A_DEPLOY = /^(telemetry|process\.runtime|os|network|net|tls|http|otel|browser|device|host)\./;
 const VERSION_ATTRIBUTE = /(^|[._])version$/i;
 
-/** Everything the detectors compare, measured on one period's traces. */
-export function observe(traces: Trace[]): Observations {
+/**
+ * A trace of a request: it has a server, consumer, client or producer span. Traces of internal
+ * work only (a storage compaction, a timer) are background activity, not what users wait for.
+ */
+export const isRequestTrace = (trace: Trace): boolean =>
+  trace.spans.some((span) => span.kind !== 'internal' && span.kind !== 'unspecified');
+
+/** Everything the detectors compare, measured on one period's request traces. */
+export function observe(all: Trace[]): Observations {
+  const traces = all.filter(isRequestTrace);
   const o: Observations = {
     traces,
     tracesWith: new Map(),
@@ -201,8 +209,11 @@ function observeTrace(trace: Trace, o: Observations): void {
 
     observeVersions(span, trace, o);
   }
-  for (const wait of waits) observeWait(wait, trace, index, o);
-  for (const group of repeatedCalls(trace)) {
+  const groups = repeatedCalls(trace);
+  const retries = new Set(groups.flatMap((group) => group.retries.map((call) => call.spanId)));
+  // The time before a retry is its back-off: the retries kind covers it.
+  for (const wait of waits) if (!retries.has(wait.call.spanId)) observeWait(wait, trace, index, o);
+  for (const group of groups) {
     const counts = callCounts(o, group.service, group.operation, group.target.name);
     for (let i = 0; i < group.afterFailure; i++) counts.retries.push({ value: 1, trace });
     const fannedOut = group.calls.length - group.afterFailure;

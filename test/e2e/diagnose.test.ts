@@ -1,136 +1,117 @@
-// `npm run diagnose` on the real stack: a window with a fault is diagnosed from the backends
-// alone (the CLI gets no control token and no knob values) and names the cause first, with
-// evidence that opens in the console; a healthy window reports nothing; bad input and a backend
-// that does not answer end the CLI with its documented exit codes.
+// `npm run diagnose` on the real stack: a healthy window against a healthy baseline reports
+// nothing; with a fault on (an N+1 and failing inferences) the CLI names it first, and its evidence
+// traces are real traces of the right periods. The CLI reads only the backends, never the lab.
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TimeRange } from '../../analysis/diagnosis/types';
 import { scenarioOn } from '../../lab/actions';
 import { repoRoot } from '../../local/paths';
 import { closedPort } from '../support/ports';
-import { customers, lab, modelAnswersAgain, resetAll } from './lab-support';
-import { eventually, jaegerTrace, predict, promQuery, waitForCompleteTrace } from './support';
+import { customers, drive, lab, resetAll } from './lab-support';
+import { eventually, jaegerTrace, waitForCompleteTrace } from './support';
 
-/** Runs the compiled CLI as a user would, with no control token in its environment. */
-async function diagnose(...args: string[]) {
-  const { CONTROL_TOKEN: _token, ...env } = process.env;
-  const result = await execa('node', [path.join(repoRoot, 'dist/tools/cli/diagnose.js'), ...args], {
-    reject: false,
-    env: { ...env, NO_COLOR: '1' },
-    extendEnv: false,
-  });
-  return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
-}
-
-interface Period extends TimeRange {
-  /** The trace of the last request answered in the period. */
-  lastTraceId: string;
-}
-
-/** Four clients sending varied predictions until `seconds` have passed; the period they covered. */
-async function trafficFor(seconds: number, seed: number): Promise<Period> {
-  const features = customers(seed);
-  const fromMs = Date.now();
-  const toMs = fromMs + seconds * 1000;
-  let lastTraceId = '';
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (Date.now() < toMs) {
-        const { body } = await predict({}, { customer_id: 'diagnose-test', features: features() });
-        lastTraceId = String(body.trace_id ?? lastTraceId);
-      }
-    }),
-  );
-  return { fromMs, toMs, lastTraceId };
-}
-
-const periodArgs = (window: TimeRange, baseline: TimeRange) => [
-  '--from',
-  String(window.fromMs),
-  '--to',
-  String(window.toMs),
-  '--baseline-from',
-  String(baseline.fromMs),
-  '--baseline-to',
-  String(baseline.toMs),
-];
-
-/** Waits until what the diagnosis reads about a period is in the backends: its last trace whole in Jaeger, a scrape after it ended. */
-async function settled(period: Period): Promise<void> {
-  await waitForCompleteTrace(period.lastTraceId);
-  await eventually(
-    async () => {
-      const [sample] = await promQuery('min(timestamp(up{job=~"gateway|model-inference|fallback-rules"}))');
-      return sample && Number(sample.value[1]) * 1000 > period.toMs ? true : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 500, what: 'a scrape of every service after the period ended' },
-  );
-}
-
-interface JsonDiagnosis {
-  status: string;
+interface DiagnosisJson {
+  window: { from: string; to: string };
+  baseline: { from: string; to: string };
+  status: 'healthy' | 'degraded';
   hypotheses: {
     rank: number;
     kind: string;
     service: string;
+    operation: string | null;
     confidence: number;
-    evidence: { traces: { trace_id: string; baseline_trace_id?: string }[]; queries: string[] };
+    summary: string;
+    evidence: { traces: { trace_id: string; baseline_trace_id?: string }[]; queries: string[]; logs: unknown[] };
   }[];
 }
 
+async function diagnoseCli(...args: string[]) {
+  const result = await execa('node', [path.join(repoRoot, 'dist/tools/cli/diagnose.js'), ...args], { reject: false });
+  return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+async function diagnoseJson(window: Period, baseline: Period): Promise<DiagnosisJson> {
+  const { code, stdout, stderr } = await diagnoseCli(
+    ...['--from', String(window.from), '--to', String(window.to)],
+    ...['--baseline-from', String(baseline.from), '--baseline-to', String(baseline.to), '--json'],
+  );
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  return JSON.parse(stdout) as DiagnosisJson;
+}
+
+interface Period {
+  from: number;
+  to: number;
+}
+
+/** Drives `count` varied predictions, 3 at a time; the period they span, once their traces have landed. */
+async function period(count: number, seed: number): Promise<Period> {
+  const from = Date.now();
+  const answers = await drive(count, 3, customers(seed));
+  const to = Date.now() + 1;
+  await waitForCompleteTrace(answers.at(-1)!.traceId);
+  return { from, to };
+}
+
+const startOf = async (traceId: string) => {
+  const trace = await eventually(() => jaegerTrace(traceId), { timeoutMs: 30_000, intervalMs: 500, what: `trace ${traceId}` });
+  return Math.min(...trace.spans.map((span) => (span as unknown as { startTime: number }).startTime)) / 1000;
+};
+
+beforeAll(resetAll);
+afterAll(resetAll);
+
 describe('npm run diagnose', () => {
   let baseline: Period;
-  beforeAll(async () => {
-    await resetAll();
-    await modelAnswersAgain();
-    baseline = await trafficFor(30, 1);
-  });
-  afterAll(resetAll);
 
-  it('names an N+1 in the gateway first, with a trace pair and the query that shows it', async () => {
+  it('reports nothing when the window is as healthy as the baseline', async () => {
+    baseline = await period(240, 1);
+    const window = await period(160, 2);
+    const diagnosis = await diagnoseJson(window, baseline);
+    expect(diagnosis.status, JSON.stringify(diagnosis.hypotheses, null, 1)).toBe('healthy');
+    expect(diagnosis.hypotheses).toEqual([]);
+    expect(diagnosis.window).toEqual({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() });
+  });
+
+  it('names an N+1 of the gateway first, with a window trace and a usual baseline trace as evidence', async () => {
     await scenarioOn('n-plus-one', 'severe', lab());
-    await trafficFor(2, 2); // the first requests of a fault are not yet its window
-    const window = await trafficFor(15, 3);
+    const window = await period(160, 3);
+    const diagnosis = await diagnoseJson(window, baseline);
+    const [first] = diagnosis.hypotheses;
+    expect(first, JSON.stringify(diagnosis.hypotheses, null, 1)).toMatchObject({ rank: 1, kind: 'fan-out', service: 'gateway' });
+    expect(first!.confidence).toBeGreaterThanOrEqual(0.5);
+    const pair = first!.evidence.traces[0]!;
+    const [windowStart, baselineStart] = await Promise.all([startOf(pair.trace_id), startOf(pair.baseline_trace_id!)]);
+    expect(windowStart).toBeGreaterThanOrEqual(window.from);
+    expect(windowStart).toBeLessThan(window.to);
+    expect(baselineStart).toBeGreaterThanOrEqual(baseline.from);
+    expect(baselineStart).toBeLessThan(baseline.to);
+    expect(first!.evidence.queries.join('\n')).toMatch(/traces_span_metrics_calls_total\{service_name="gateway"/);
     await resetAll();
-    await settled(window);
-    const { code, stdout, stderr } = await diagnose(...periodArgs(window, baseline), '--json');
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    const result = JSON.parse(stdout) as JsonDiagnosis;
-    expect(result.status).toBe('degraded');
-    const first = result.hypotheses[0]!;
-    expect({ kind: first.kind, service: first.service }).toEqual({ kind: 'fan-out', service: 'gateway' });
-    expect(first.confidence).toBeGreaterThanOrEqual(0.5);
-    const pair = first.evidence.traces[0]!;
-    expect(pair.baseline_trace_id).toBeDefined();
-    // Both traces of the pair are real: the slow one from the window, the usual one from the baseline.
-    for (const id of [pair.trace_id, pair.baseline_trace_id!]) expect((await jaegerTrace(id))?.traceID).toBe(id);
-    expect(first.evidence.queries.join('\n')).toContain('traces_span_metrics_calls_total');
-
-    const text = await diagnose(...periodArgs(window, baseline));
-    expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^1\. fan-out · gateway/m);
-    expect(text.stdout).toContain(`/trace/${pair.trace_id}/vs/${pair.baseline_trace_id}`);
   });
 
-  it('reports a healthy window as healthy', async () => {
-    await modelAnswersAgain();
-    const window = await trafficFor(15, 4);
-    await settled(window);
-    const { code, stdout } = await diagnose(...periodArgs(window, baseline), '--json');
-    expect(code).toBe(0);
-    const result = JSON.parse(stdout) as JsonDiagnosis;
-    expect(result.hypotheses.map((h) => `${h.kind} ${h.service} ${h.confidence}`)).toEqual([]);
-    expect(result.status).toBe('healthy');
+  it('names the errors of model-inference first when inferences fail', async () => {
+    await scenarioOn('model-errors', 'severe', lab());
+    const window = await period(160, 4);
+    const diagnosis = await diagnoseJson(window, baseline);
+    expect(diagnosis.hypotheses[0], JSON.stringify(diagnosis.hypotheses, null, 1)).toMatchObject({
+      kind: 'errors',
+      service: 'model-inference',
+      operation: 'model.infer',
+    });
+    expect(diagnosis.hypotheses[0]!.evidence.logs.length).toBeGreaterThan(0);
+    await resetAll();
   });
 
-  it('refuses bad arguments with one line and exit 2, and a backend that does not answer with exit 3', async () => {
-    const bad = await diagnose('--since', 'yesterday');
+  it('exits 2 on bad arguments and 3 when a backend does not answer, in one line', async () => {
+    const bad = await diagnoseCli('--since', '5x');
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toContain('--since');
-    const down = await diagnose('--since', '1m', '--prometheus-url', `http://127.0.0.1:${await closedPort()}`);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^diagnose: --since "5x" is not a duration/)]);
+    const port = await closedPort();
+    const down = await diagnoseCli('--since', '1m', '--jaeger-url', `http://127.0.0.1:${port}`);
     expect(down.code).toBe(3);
-    expect(down.stderr).toMatch(/Prometheus/);
+    expect(down.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^diagnose: Jaeger is not answering at http://127.0.0.1:${port}`)),
+    ]);
   });
 });

@@ -2,7 +2,7 @@
 // on the right service, ranked first, and a healthy window reports nothing.
 import { describe, expect, it } from 'vitest';
 import { type Diagnosis, diagnose, REPORT_CONFIDENCE } from '../../../analysis/diagnosis';
-import { runtimeMetric, type ShopFaults, shopInput } from './builder';
+import { buildTrace, runtimeMetric, type ShopFaults, shopInput, WINDOW } from './builder';
 
 const top = (diagnosis: Diagnosis) => diagnosis.hypotheses[0];
 const summary = (diagnosis: Diagnosis) => diagnosis.hypotheses.map((h) => `${h.kind}/${h.service} ${h.confidence} ${h.summary}`).join('\n');
@@ -64,6 +64,17 @@ describe('diagnose', () => {
     expect(diagnose(shopInput({}, { metrics: [busy, rate] })).hypotheses).toEqual([]);
   });
 
+  it('leaves background work out: traces of internal spans only are not requests', () => {
+    const input = shopInput({});
+    const compaction = (n: number, ms: number) =>
+      buildTrace(50_000 + n, WINDOW.fromMs + n * 1000, [{ id: 'c', service: 'store', name: 'compaction', start: 0, end: ms }]);
+    const background = {
+      window: [...input.traces.window, ...Array.from({ length: 20 }, (_, n) => compaction(n, 3000))],
+      baseline: [...input.traces.baseline, ...Array.from({ length: 20 }, (_, n) => compaction(100 + n, 0.05))],
+    };
+    expect(diagnose({ ...input, traces: background }).hypotheses).toEqual([]);
+  });
+
   it('keeps to the service asked for and what it calls', () => {
     const input = { ...shopInput({ mysqlMs: 60 }), service: 'frontend' };
     expect(top(diagnose(input))).toMatchObject({ kind: 'dependency', service: 'mysql' });
@@ -85,6 +96,6 @@ describe('diagnose with too little to compare', () => {
     const input = shopInput({ pricingMs: 80 });
     const diagnosis = diagnose({ ...input, traces: { window: input.traces.window, baseline: input.traces.baseline.slice(0, 3) } });
     expect(diagnosis.hypotheses).toEqual([]);
-    expect(diagnosis.notes).toEqual([expect.stringMatching(/^the baseline holds 3 traces/)]);
+    expect(diagnosis.notes).toEqual([expect.stringMatching(/^the baseline holds 3 request traces/)]);
   });
 });
