@@ -14,7 +14,7 @@ const json = (res: http.ServerResponse, status: number, body: unknown): void =>
   void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 /** Answers like Prometheus, VictoriaLogs, Jaeger and the alert recorder, by path. */
-function fakeBackends(req: http.IncomingMessage, res: http.ServerResponse): void {
+function fakeBackends(req: http.IncomingMessage, res: http.ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://backend');
   const query = url.searchParams.get('query');
   if (url.pathname === '/api/v1/query') {
