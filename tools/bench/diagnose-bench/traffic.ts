@@ -1,30 +1,8 @@
 // Steady, seeded prediction traffic for the benchmark: N loops, each sending the next request as
 // soon as the last one is answered, so a slower system gets fewer requests, as a real client pool.
-const PLANS = ['basic', 'pro', 'enterprise'] as const;
-
-/** mulberry32: a small seeded generator, so a trial's requests are the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function predictionBody(random: () => number) {
-  return {
-    customer_id: `cust-${Math.floor(random() * 1e6)}`,
-    features: {
-      tenure_months: Math.floor(random() * 72),
-      monthly_spend: Math.round(random() * 40000) / 100,
-      support_tickets: Math.floor(random() * 8),
-      plan: PLANS[Math.floor(random() * PLANS.length)]!,
-    },
-  };
-}
+// Unlike `lab traffic` (lab/traffic.ts, whose request bodies it shares) it runs until stopped.
+import { predictionBody } from '../../../lab/traffic';
+import { createRandom } from '../../../services/model-inference/src/rng';
 
 export interface TrafficOptions {
   gatewayUrl: string;
@@ -33,7 +11,7 @@ export interface TrafficOptions {
 }
 
 export function startTraffic({ gatewayUrl, concurrency, seed }: TrafficOptions) {
-  const random = seeded(seed);
+  const random = createRandom(seed);
   let running = true;
   let sent = 0;
   let lastSource = '';
