@@ -1,4 +1,4 @@
-// What the lab does to a running stack, as functions (the CLI tools/lab.ts and the web console
+// What the lab does to a running stack, as functions (the CLI tools/cli/lab.ts and the web console
 // call these): turn a scenario on or off, reset every knob, report what is on.
 import { KNOB_TABLE, type KnobService } from '../services/shared/knob-table';
 import { defaultValues, type KnobSet } from '../services/shared/knobs';

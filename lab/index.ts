@@ -1,4 +1,4 @@
-// The fault lab as a library (the CLI tools/lab.ts and the web console use it): scenarios, and
+// The fault lab as a library (the CLI tools/cli/lab.ts and the web console use it): scenarios, and
 // the actions that apply them to a running stack given { controlToken, urls }.
 export { findScenario, type LabStatus, labStatus, resetLab, scenarioOff, scenarioOn } from './actions';
 export { CONTROL_TOKEN_FILE, DEFAULT_URLS, getKnobs, type LabContext, LabError, type LabUrls, putKnobs, readControlToken } from './context';

@@ -1,5 +1,5 @@
 // The lab's traffic and mystery commands (npm run lab -- traffic | mystery | guess | reveal),
-// kept apart from tools/lab.ts, which routes these commands here before reading its own options:
+// kept apart from tools/cli/lab.ts, which routes these commands here before reading its own options:
 // they parse their own arguments (lab/traffic.ts, lab/mystery.ts) and end with exit code 2 on
 // bad input (LabUsageError).
 import { DEFAULT_URLS, type LabContext, LabUsageError } from '../../lab/context';
