@@ -7,7 +7,9 @@
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runDiagnosis } from '../analysis/diagnosis';
 import { type Diagnosis, HYPOTHESIS_KINDS, type HypothesisKind } from '../analysis/diagnosis/types';
+import { BackendUnavailableError } from '../analysis/errors';
 import { stateDir } from '../local/paths';
 import { createRandom } from '../services/model-inference/src/rng';
 import { SERVICE_NAMES } from '../services/registry';
@@ -285,12 +287,16 @@ export function mysteryWindows(state: MysteryState, nowMs: number) {
 }
 
 /**
- * What the diagnosis found over the mystery's window, or undefined while the diagnosis engine
- * (analysis/diagnosis/index.ts, on its own branch) is not part of this build. Wiring it is this
- * one call: `return runDiagnosis({ ...backends, ...mysteryWindows(state, nowMs) })`.
+ * What the diagnosis found over the mystery's window, from the backends alone (it never sees the
+ * hidden choice); undefined when a backend does not answer, so the guess is still scored.
  */
-export async function diagnoseMystery(_state: MysteryState, _backends: DiagnosisBackends, _nowMs: number): Promise<Diagnosis | undefined> {
-  return undefined;
+export async function diagnoseMystery(state: MysteryState, backends: DiagnosisBackends, nowMs: number): Promise<Diagnosis | undefined> {
+  try {
+    return await runDiagnosis({ ...backends, ...mysteryWindows(state, nowMs) });
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return undefined;
+    throw error;
+  }
 }
 
 /** One hidden scenario, explained: what it did, the key, its lesson. */

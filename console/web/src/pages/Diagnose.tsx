@@ -159,8 +159,8 @@ function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
       <p>
         <span class={`badge ${diagnosis.status === 'healthy' ? 'badge-ok' : 'badge-alert'}`}>{diagnosis.status}</span> window{' '}
         {time(diagnosis.window.from)}–{time(diagnosis.window.to)} against {time(diagnosis.baseline.from)}–{time(diagnosis.baseline.to)}.
-        Read {read.traces.window} traces in the window and {read.traces.baseline} in the baseline, {read.series} series, {read.logs} log
-        lines.
+        Read {read.traces.window} traces in the window and {read.traces.baseline} in the baseline, {read.series} series, {read.logs} log{' '}
+        {read.logs === 1 ? 'line' : 'lines'}.
       </p>
       {diagnosis.hypotheses.length ? (
         <ol class="hypotheses">
