@@ -184,7 +184,7 @@ export function wait(p: Periods): Candidate[] {
     let strength: number | undefined;
     let how = '';
     if (baseline && baseline.samples.length >= 5) {
-      const shift = shiftOf(w, values(baseline.samples), 5);
+      const shift = shiftOf(w, values(baseline.samples), 10);
       if (shift) {
         strength = shift.strength;
         how = describeShift(shift);
