@@ -184,7 +184,7 @@ export function wait(p: Periods): Candidate[] {
     let strength: number | undefined;
     let how = '';
     if (baseline && baseline.samples.length >= 5) {
-      const shift = shiftOf(w, values(baseline.samples), 5);
+      const shift = shiftOf(w, values(baseline.samples), 10);
       if (shift) {
         strength = shift.strength;
         how = describeShift(shift);
@@ -340,13 +340,14 @@ export function hopGaps(p: Periods): Candidate[] {
   for (const [key, window] of p.window.hopGaps) {
     const baseline = p.baseline.hopGaps.get(key);
     if (!baseline) continue;
-    const shift = shiftOf(values(window.samples), values(baseline.samples), 5);
+    // Hop gaps are a few ms that a busy host stretches by tens: only a larger shift counts.
+    const shift = shiftOf(values(window.samples), values(baseline.samples), 20);
     if (!shift) continue;
     result.push({
       kind: 'hop-gap',
       service: window.service,
       operation: window.operation,
-      confidence: Math.min(0.7, confidenceOf(shift.strength)),
+      confidence: Math.min(0.65, confidenceOf(shift.strength)),
       impact: impactOf(window, baseline, p),
       summary: `Calls from ${window.peer} wait longer before ${window.service} › ${window.operation} starts (on the wire or queued before the handler): ${describeShift(shift)}.`,
       trace: largest(window.samples)?.trace,

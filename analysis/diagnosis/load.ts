@@ -6,7 +6,7 @@
 import { request } from '../../clients/http';
 import { BackendUnavailableError } from '../errors';
 import { logLineFromRow } from '../logs';
-import { normalizeJaegerTrace, spanIndex, type Trace } from '../model';
+import { normalizeJaegerTrace, type Trace } from '../model';
 import { diagnose } from './engine';
 import { isRequestTrace } from './observe';
 import { metricQueries, rangeOf } from './queries';
@@ -105,74 +105,54 @@ async function search(
   return splitByTrace(await jaegerJson(jaegerUrl, `/api/v3/traces?${params}`));
 }
 
-/**
- * The services whose spans start traces (roots and orphans), from a small search of each service
- * over both periods: searching only them finds every trace once instead of once per service it
- * touches. A service never seen starting a trace is searched too when nothing else is found.
- */
-async function entryServices(jaegerUrl: string, names: string[], periods: TimeRange[], limit: Limit): Promise<string[]> {
-  const found = await Promise.all(
-    names.map((service) =>
-      limit(async () => {
-        const starts = new Set<string>();
-        for (const period of periods) {
-          for (const document of (await search(jaegerUrl, service, period.fromMs, period.toMs, 5)).values()) {
-            try {
-              const trace = normalizeJaegerTrace(document);
-              const index = spanIndex(trace);
-              if (isRequestTrace(trace)) for (const id of trace.roots) starts.add(index.get(id)!.service);
-            } catch {
-              // Unreadable: it says nothing about where traces start.
-            }
-          }
-        }
-        return starts;
-      }),
-    ),
-  );
-  const entries = new Set(found.flatMap((starts) => [...starts]));
-  const known = names.filter((name) => entries.has(name));
-  return known.length > 0 ? known : names;
-}
-
 const isErrored = (trace: Trace) => trace.spans.some((span) => span.status.code === 'error');
 
 /**
- * The sample of one period: every service searched in SLICES time slices, deduplicated; over the
- * budget, errored traces (up to a fifth of it) and the slowest (another fifth) first, then the rest
- * in trace-id order (random with respect to time and duration). The same rule for both periods.
+ * The sample of one period: every service searched in SLICES time slices (a service called by few
+ * requests still gets its share), deduplicated, background traces left out. Over the budget,
+ * errored traces (up to a fifth of it) and the slowest (another fifth) first, then the rest taken
+ * from each service's search in turn. The same rule for both periods.
  */
 async function sampleTraces(jaegerUrl: string, names: string[], period: TimeRange, budget: number, limit: Limit): Promise<Trace[]> {
   const slice = (period.toMs - period.fromMs) / SLICES;
-  const perQuery = Math.ceil(budget / SLICES);
+  const perQuery = Math.ceil(budget / SLICES / 2);
   const answers = await Promise.all(
-    names.flatMap((service) =>
-      Array.from({ length: SLICES }, (_, i) =>
-        limit(() => search(jaegerUrl, service, period.fromMs + i * slice, period.fromMs + (i + 1) * slice, perQuery)),
+    names.map((service) =>
+      Promise.all(
+        Array.from({ length: SLICES }, (_, i) =>
+          limit(() => search(jaegerUrl, service, period.fromMs + i * slice, period.fromMs + (i + 1) * slice, perQuery)),
+        ),
       ),
     ),
   );
   const found = new Map<string, Trace>();
-  for (const answer of answers) {
-    for (const [id, document] of answer) {
-      if (found.has(id)) continue;
-      try {
-        const trace = normalizeJaegerTrace(document);
-        if (isRequestTrace(trace)) found.set(id, trace);
-      } catch {
-        // A trace Jaeger answers but the model cannot read is left out of the sample.
+  const byService: Trace[][] = answers.map((slices) => {
+    const list: Trace[] = [];
+    for (const answer of slices) {
+      for (const [id, document] of answer) {
+        let trace = found.get(id);
+        if (!trace) {
+          try {
+            trace = normalizeJaegerTrace(document);
+          } catch {
+            continue; // A trace Jaeger answers but the model cannot read is left out of the sample.
+          }
+          if (!isRequestTrace(trace)) continue;
+          found.set(id, trace);
+        }
+        list.push(trace);
       }
     }
-  }
+    return list.sort((a, b) => (a.traceId < b.traceId ? -1 : 1));
+  });
   const all = [...found.values()].sort((a, b) => (a.traceId < b.traceId ? -1 : 1));
   if (all.length <= budget) return all;
   const kept = new Set<Trace>();
   for (const trace of all.filter(isErrored).slice(0, Math.floor(budget / 5))) kept.add(trace);
   const slowest = [...all].sort((a, b) => b.durationNs - a.durationNs || (a.traceId < b.traceId ? -1 : 1));
   for (const trace of slowest.slice(0, Math.floor(budget / 5))) kept.add(trace);
-  for (const trace of all) {
-    if (kept.size >= budget) break;
-    kept.add(trace);
+  for (let i = 0; kept.size < budget && byService.some((list) => i < list.length); i++) {
+    for (const list of byService) if (i < list.length && kept.size < budget) kept.add(list[i]!);
   }
   return [...kept];
 }
@@ -242,7 +222,7 @@ export async function loadDiagnosisInput(options: LoadDiagnosisOptions): Promise
   const { jaegerUrl, prometheusUrl, logsUrl, window, baseline, traceBudget = 200, logBudget = 300 } = options;
   const limit = limiter(CONCURRENCY);
   const [names, metrics, windowLogs, baselineLogs] = await Promise.all([
-    services(jaegerUrl).then((all) => entryServices(jaegerUrl, all, [window, baseline], limit)),
+    services(jaegerUrl),
     loadMetrics(prometheusUrl, window, baseline),
     loadLogs(logsUrl, window, logBudget),
     loadLogs(logsUrl, baseline, logBudget),
