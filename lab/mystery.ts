@@ -325,7 +325,7 @@ const explain = (picks: MysteryPick[]): Explanation[] =>
 export interface GuessOutcome {
   result: GuessResult;
   answer: Explanation[];
-  /** null: the diagnosis is not available in this build. */
+  /** null: a backend did not answer, so no diagnosis. */
   diagnosis: Diagnosis | null;
 }
 
@@ -397,7 +397,7 @@ export function formatAnswer(answer: Explanation[]): string {
 }
 
 export function formatDiagnosis(diagnosis: Diagnosis | null): string {
-  if (!diagnosis) return 'diagnosis: not available in this build';
+  if (!diagnosis) return 'diagnosis: not available (a backend did not answer)';
   if (!diagnosis.hypotheses.length) return `diagnosis over the mystery's window: ${diagnosis.status}, no hypothesis reported`;
   return [
     `diagnosis over the mystery's window (${diagnosis.status}):`,

@@ -72,7 +72,7 @@ function Answer({ answer }: { answer: Explanation[] }) {
 }
 
 function DiagnosisFound({ diagnosis }: { diagnosis: Diagnosis | null }) {
-  if (!diagnosis) return <p class="dim">Diagnosis: not available in this build.</p>;
+  if (!diagnosis) return <p class="dim">Diagnosis: not available (a backend did not answer).</p>;
   if (!diagnosis.hypotheses.length) return <p>The diagnosis over the mystery’s window: {diagnosis.status}, no hypothesis reported.</p>;
   return (
     <>

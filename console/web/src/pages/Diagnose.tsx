@@ -4,7 +4,7 @@
 // compare view, each PromQL query drawn over the baseline and the window, log lines with their
 // traces. Reached from the Signals page and from each firing alert.
 import type { Diagnosis, Hypothesis } from '../../../../analysis/diagnosis/types';
-import { ApiError, getJson, promRange, query } from '../api';
+import { getJson, promRange, query } from '../api';
 import { Empty, Failure, Loading } from '../components/states';
 import { type ChartSeries, TimeChart } from '../components/TimeChart';
 import { useAsync } from '../components/useAsync';
@@ -140,13 +140,7 @@ export function DiagnosePage({ params }: { params: URLSearchParams }) {
         </label>
       </fieldset>
       {state.status === 'loading' ? <Loading what="the diagnosis (it reads traces, metrics and logs)" /> : null}
-      {state.status === 'error' ? (
-        state.error instanceof ApiError && state.error.status === 404 ? (
-          <Empty>The diagnosis is not available in this console build (the server has no GET /api/diagnose).</Empty>
-        ) : (
-          <Failure error={state.error} what="the diagnosis" />
-        )
-      ) : null}
+      {state.status === 'error' ? <Failure error={state.error} what="the diagnosis" /> : null}
       {state.status === 'ok' ? <DiagnosisView diagnosis={state.data} /> : null}
     </main>
   );
