@@ -202,6 +202,16 @@ function timeRows(
 }
 
 /** Options of analyzeTrace. */
+/** The one warning line for every call with no server span under it, grouped by callee (the console unfolds it by span). */
+export function dependencyWarning(dependencies: DependencyNote[]): string {
+  const calls = dependencies.reduce((sum, d) => sum + d.calls, 0);
+  const article = (what: string) => (/^[aeiouAEIOU]/.test(what) ? 'an' : 'a');
+  const callees = dependencies
+    .map((d) => `${d.what === 'service' ? '' : `${article(d.what)} ${d.what}: `}${d.peer} (${d.calls})`)
+    .join(', ');
+  return `${calls} call${calls === 1 ? '' : 's'} to uninstrumented dependencies: ${callees}: no server span under them (the callee is not traced, was not reached, or its spans have not arrived yet)`;
+}
+
 export interface AnalyzeOptions {
   /** The trace's log lines (from loadTraceLogs); placed under their spans in the report. */
   logs?: TraceLogLine[];
@@ -232,12 +242,7 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
     );
   }
   const dependencies = dependenciesOf(trace);
-  if (dependencies.length > 0) {
-    const calls = dependencies.reduce((sum, d) => sum + d.calls, 0);
-    warnings.push(
-      `${calls} call${calls === 1 ? '' : 's'} to uninstrumented dependencies: ${dependencies.map((d) => `${d.peer} (${d.calls})`).join(', ')}: no server span under them (the callee is not traced, was not reached, or its spans have not arrived yet)`,
-    );
-  }
+  if (dependencies.length > 0) warnings.push(dependencyWarning(dependencies));
   const hopGaps: HopGap[] = hops(trace).map((hop) => ({
     client_span_id: hop.client.spanId,
     server_span_id: hop.server.spanId,

@@ -84,6 +84,8 @@ export interface DependencyNote {
   calls: number;
   total_ms: number;
   operations: string[];
+  /** The client spans of these calls (to open them). */
+  span_ids: string[];
 }
 
 /** Whom a call talks to, by name (analysis/calls.ts has the conventions). */
@@ -212,8 +214,17 @@ export function dependenciesOf(trace: Trace): DependencyNote[] {
     if (!isCall(span) || span.kind !== 'client') continue;
     const target = callTarget(span, index);
     if (target.instrumented) continue;
-    const group = groups.get(target.name) ?? { peer: target.name, callers: [], what: target.what, calls: 0, total_ms: 0, operations: [] };
+    const group = groups.get(target.name) ?? {
+      peer: target.name,
+      callers: [],
+      what: target.what,
+      calls: 0,
+      total_ms: 0,
+      operations: [],
+      span_ids: [],
+    };
     group.calls++;
+    group.span_ids.push(span.spanId);
     if (!group.callers.includes(span.service)) group.callers.push(span.service);
     group.total_ms = ms(group.total_ms * 1e6 + span.durationNs);
     if (!group.operations.includes(span.name)) group.operations.push(span.name);

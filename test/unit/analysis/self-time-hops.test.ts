@@ -114,7 +114,7 @@ describe('hop gaps', () => {
     ]);
     expect(report.hop_gaps).toEqual([]);
     expect(report.warnings).toEqual([
-      expect.stringMatching(/^1 call to uninstrumented dependencies: model \(1\): no server span under them/),
+      expect.stringMatching(/^1 call to uninstrumented dependencies: a remote service: model \(1\): no server span under them/),
     ]);
     expect(report.dependencies).toEqual([
       { peer: 'model', callers: ['gateway'], what: 'remote service', calls: 1, total_ms: 10, operations: ['POST'] },

@@ -145,7 +145,9 @@ describe('a foreign application, one trace', () => {
   });
 
   it('groups the warnings about calls without a server span by dependency', () => {
-    expect(report.warnings).toEqual([expect.stringMatching(/^17 calls to uninstrumented dependencies: redis \(16\), mysql \(1\): /)]);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^17 calls to uninstrumented dependencies: a cache: redis \(16\), a database: mysql \(1\): /),
+    ]);
     expect(report.dependencies.map((d) => [d.peer, d.what, d.calls])).toEqual([
       ['redis', 'cache', 16],
       ['mysql', 'database', 1],

@@ -1,10 +1,10 @@
-// The analysis' warnings, grouped for reading: one line per cause with a count and, for calls
-// into dependencies that are not traced, the kind of callee (a cache, a database, …) read from
-// the client span's semantic conventions (db.*, messaging.*, rpc.*, http.*), never from service
-// names. A warning about one span becomes a member of its cause's group; any other warning (one
-// the analysis already grouped, or a cause not known here) is a group of its own, so this keeps
-// working whether the analysis reports one line per span or one per cause.
-import type { Attributes } from '../../../../analysis';
+// The analysis' warnings, grouped for reading: one line per cause with a count. Calls into
+// dependencies that are not traced come grouped by callee from the analysis (report.dependencies:
+// the kind of callee read from db.*, messaging.*, rpc.* conventions); here each group unfolds to
+// its spans. Clock skew lines are grouped by the pair of services; any other warning is a group
+// of its own, identical lines counted once.
+import type { TraceReport } from '../../../../analysis';
+import { dependencyWarning } from '../../../../analysis/report';
 
 export interface WarningGroup {
   /** The line shown: the cause, its count and its callees. */
@@ -15,20 +15,6 @@ export interface WarningGroup {
   spanIds: string[];
 }
 
-/** Database systems (OpenTelemetry db.system values) that are caches or key-value stores used as caches. */
-const CACHE_SYSTEMS = new Set(['redis', 'memcached', 'valkey', 'hazelcast', 'geode', 'coherence', 'couchbase', 'aerospike']);
-
-/** What kind of thing a client span calls, from its attributes' semantic conventions. */
-export function calleeKind(attributes: Attributes): string {
-  const db = attributes['db.system.name'] ?? attributes['db.system'];
-  if (typeof db === 'string') return CACHE_SYSTEMS.has(db.toLowerCase()) ? 'a cache' : 'a database';
-  if (attributes['messaging.system'] !== undefined) return 'a message broker';
-  if (attributes['rpc.system'] !== undefined) return 'an RPC service';
-  if (attributes['http.request.method'] !== undefined || attributes['http.method'] !== undefined) return 'an HTTP service';
-  return 'a dependency';
-}
-
-const UNANSWERED = /^client span ([0-9a-f]+) \((.+) › (.+) → (.+)\) has no server span under it/;
 const SKEW = /^clock skew between (.+) and (.+): server span ([0-9a-f]+) starts/;
 
 interface Member {
@@ -46,18 +32,19 @@ const counted = (members: Member[]) => {
     .join(', ');
 };
 
-/** Groups warnings by cause and callee; `attributesOf` gives a span's attributes by id. */
-export function groupWarnings(warnings: string[], attributesOf: (spanId: string) => Attributes | undefined): WarningGroup[] {
-  const unanswered: Member[] = [];
+/** Groups a report's warnings by cause and callee. */
+export function groupWarnings(report: Pick<TraceReport, 'warnings' | 'dependencies' | 'spans'>): WarningGroup[] {
+  const groups: WarningGroup[] = [];
+  const dependencyLine = report.dependencies.length ? dependencyWarning(report.dependencies) : undefined;
+  if (dependencyLine) {
+    const names = new Map(report.spans.map((s) => [s.span_id, `${s.service} › ${s.operation}`]));
+    const calls = report.dependencies.flatMap((d) => d.span_ids.map((id) => ({ id, line: `${names.get(id) ?? id} → ${d.peer}` })));
+    groups.push({ headline: dependencyLine, lines: calls.map((c) => c.line), spanIds: calls.map((c) => c.id) });
+  }
   const skew: Member[] = [];
   const others = new Map<string, string[]>();
-  for (const line of warnings) {
-    const call = UNANSWERED.exec(line);
-    if (call) {
-      const [, spanId, , , peer] = call as unknown as [string, string, string, string, string];
-      unanswered.push({ line, spanId, callee: `${calleeKind(attributesOf(spanId) ?? {})}: ${peer}` });
-      continue;
-    }
+  for (const line of report.warnings) {
+    if (line === dependencyLine) continue;
     const skewed = SKEW.exec(line);
     if (skewed) {
       const [, from, to, spanId] = skewed as unknown as [string, string, string, string];
@@ -67,14 +54,6 @@ export function groupWarnings(warnings: string[], attributesOf: (spanId: string)
     const list = others.get(line);
     if (list) list.push(line);
     else others.set(line, [line]);
-  }
-  const groups: WarningGroup[] = [];
-  if (unanswered.length) {
-    groups.push({
-      headline: `${unanswered.length} call${unanswered.length > 1 ? 's' : ''} to dependencies that are not traced (no server span under the client span): ${counted(unanswered)}`,
-      lines: unanswered.map((m) => m.line),
-      spanIds: unanswered.map((m) => m.spanId),
-    });
   }
   if (skew.length) {
     groups.push({
