@@ -26,7 +26,7 @@ const CONSOLE_FILES = ['mystery.json', 'mystery-history.json'].map((name) => pat
 const setAside = new Map<string, string>();
 
 async function labCli(...args: string[]) {
-  const result = await execa('node', [path.join(repoRoot, 'dist/tools/lab.js'), ...args], {
+  const result = await execa('node', [path.join(repoRoot, 'dist/tools/cli/lab.js'), ...args], {
     reject: false,
     env: { CONTROL_TOKEN: inject('controlToken'), TRACELAB_LAB_STATE_DIR: cliStateDir },
   });
