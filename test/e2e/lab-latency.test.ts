@@ -5,17 +5,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { scenarioOn } from '../../lab/actions';
 import { putKnobs } from '../../lab/context';
-import {
-  during as deltaOver,
-  drive,
-  lab,
-  latencyDuring,
-  modelAnswersAgain,
-  overPhase,
-  promNumber,
-  resetAll,
-  whyTrace,
-} from './lab-support';
+import { drive, lab, latencyDuring, modelAnswersAgain, overPhase, resetAll, whyTrace } from './lab-support';
 import { promQuery, waitForLogs } from './support';
 
 beforeEach(resetAll);
@@ -77,29 +67,11 @@ describe('tail-latency', () => {
     // defaults, the scenario (which seeds its own draws), the defaults again after the reset.
     const seeded = () => putKnobs('model-inference', { seed: 11 }, lab());
     await modelAnswersAgain();
-    const INFER = 'service_name="model-inference", span_name="model.infer"';
-    const SERVER = 'job="model-inference", http_route="/v1/predict"';
     const phase = async () => {
-      const { start, end } = await overPhase(
-        ['http_server_request_duration_count{job="model-inference"}', `traces_span_metrics_calls_total{${INFER}}`],
-        () => drive(400, 8),
-      );
+      const { start, end } = await overPhase(['http_server_request_duration_count{job="model-inference"}'], () => drive(400, 8));
       const stats = await latencyDuring('model-inference', '/v1/predict', start, end);
       expect(stats.count).toBe(400);
-      const inferCount = await promNumber(deltaOver(`traces_span_metrics_duration_milliseconds_count{${INFER}}`, start, end));
-      return {
-        ...stats,
-        // The work's own span: the share of calls above the gateway's 250 ms budget (the lesson's check-yourself).
-        inferAbove250:
-          1 -
-          (await promNumber(deltaOver(`traces_span_metrics_duration_milliseconds_bucket{${INFER}, le="250"}`, start, end))) / inferCount,
-        inferAbove500:
-          1 -
-          (await promNumber(deltaOver(`traces_span_metrics_duration_milliseconds_bucket{${INFER}, le="500"}`, start, end))) / inferCount,
-        // The server's histogram: the share of requests above 0.5 s.
-        serverAbove500:
-          1 - (await promNumber(deltaOver(`http_server_request_duration_bucket{${SERVER}, le="0.5"}`, start, end))) / stats.count,
-      };
+      return stats;
     };
     await seeded();
     const baseline = await phase();
@@ -122,14 +94,8 @@ describe('tail-latency', () => {
     expect(during.mean).toBeLessThan(1.5 * baseline.mean);
     // After the reset the same seeded draws as the baseline: the p99 is back in its bucket.
     expect(after.p99).toBeLessThanOrEqual(upperBound(baseline.p99));
-    // Censored by the caller's timeout: the work (model.infer) runs past 500 ms for some calls, but
-    // the gateway hangs up at 250 ms, so the server's own histogram has no request above 0.5 s.
-    // P(above 250 ms) = P(Z > ln(250 / 20) / (ln(30) / 2.326)) ≈ 4.2 %; ± 3 points is three standard errors at n = 400.
-    expect(Math.abs(during.inferAbove250 - 0.042)).toBeLessThanOrEqual(0.03);
-    expect(during.inferAbove500).toBeGreaterThan(0);
-    expect(during.serverAbove500).toBe(0);
     console.log(
-      `[tail-latency] p99 ${baseline.p99} → ${during.p99} → ${after.p99} s; median ${baseline.median} → ${during.median} s; mean ${baseline.mean} → ${during.mean} s; model.infer above 250 ms ${during.inferAbove250}, above 500 ms ${during.inferAbove500}; server above 0.5 s ${during.serverAbove500}`,
+      `[tail-latency] p99 ${baseline.p99} → ${during.p99} → ${after.p99} s; median ${baseline.median} → ${during.median} s; mean ${baseline.mean} → ${during.mean} s`,
     );
   });
 });
