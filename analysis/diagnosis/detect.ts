@@ -1,114 +1,26 @@
-// The detectors: each compares one kind of observation between the window and the baseline and
-// proposes candidates with a confidence. Thresholds and the confidence scale are explained in
-// docs/diagnosis.md; the engine (engine.ts) ranks the candidates and lets one explain another.
-import type { Trace } from '../model';
-import type { Observations, Sample, Series } from './observe';
-import { clamp01, mean, poissonTail, quantile, rankShiftZ } from './stats';
-import type { HypothesisKind, MetricResult } from './types';
+// The detectors on traces: each compares one kind of observation between the window and the
+// baseline and proposes candidates with a confidence (runtime metrics: detect-runtime.ts).
+// Thresholds and the confidence scale are explained in docs/diagnosis.md; the engine (engine.ts)
+// ranks the candidates and lets one explain another.
+import {
+  type Candidate,
+  confidenceOf,
+  describeShift,
+  impactOf,
+  largest,
+  log2,
+  type Periods,
+  percent,
+  round,
+  shiftOf,
+  usualEntryMs,
+  values,
+} from './candidates';
+import { runtime } from './detect-runtime';
+import type { Series } from './observe';
+import { clamp01, mean, poissonTail, quantile } from './stats';
 
-/** A hypothesis before ranking: what the detector saw and where. */
-export interface Candidate {
-  kind: HypothesisKind;
-  service: string;
-  operation?: string;
-  confidence: number;
-  /** ms per trace the change costs (or an equivalent weight): ranks candidates of equal confidence. */
-  impact: number;
-  summary: string;
-  /** A window trace that shows it. */
-  trace?: Trace;
-  /** Services at the other end (a call's callee), for explanations between candidates. */
-  peer?: string;
-  /** Metric ids whose PromQL is evidence. */
-  metricIds?: string[];
-  /** Span metrics selectors the evidence queries are built from. */
-  spans?: { service: string; operation: string; kind?: string };
-}
-
-export interface Periods {
-  window: Observations;
-  baseline: Observations;
-  metrics: MetricResult[];
-}
-
-const log2 = Math.log2;
-const values = (samples: readonly Sample[]) => samples.map((sample) => sample.value);
-const round = (value: number) =>
-  value >= 100 ? Math.round(value) : value >= 10 ? Math.round(value * 10) / 10 : Math.round(value * 100) / 100;
-const percent = (share: number) => `${Math.round(share * 100)} %`;
-/** The sample with the largest value: the trace that shows a change best. */
-const largest = (samples: readonly Sample[]) =>
-  samples.reduce<Sample | undefined>((best, s) => (!best || s.value > best.value ? s : best), undefined);
-
-/** How far a window's values moved up from the baseline's, if they did beyond noise. */
-export interface Shift {
-  /** 0..1: 0 just significant, 1 large. */
-  strength: number;
-  windowP50: number;
-  baselineP50: number;
-  windowP90: number;
-  baselineP90: number;
-  /** The tail moved: values above the baseline's p99 came far more often than the baseline had them. */
-  tail?: { threshold: number; count: number; expected: number };
-}
-
-/**
- * A shift up of `window` against `baseline`: the body (rank test z ≥ 3, median up ≥ 30 % and by at
- * least `minDelta`) or the tail (values above the baseline's p99 at least 3 times and far more
- * often than the baseline's own rate, Poisson p < 0.001).
- */
-export function shiftOf(window: readonly number[], baseline: readonly number[], minDelta: number): Shift | undefined {
-  if (window.length < 3 || baseline.length < 5) return undefined;
-  const windowP50 = quantile(window, 0.5);
-  const baselineP50 = quantile(baseline, 0.5);
-  const ratio = (windowP50 + 1) / (baselineP50 + 1);
-  // A large shift needs less evidence: three values at twice the usual median are rare by chance.
-  const z = rankShiftZ(window, baseline);
-  const body = windowP50 - baselineP50 >= minDelta && ((z >= 3 && ratio >= 1.3) || (z >= 2.5 && ratio >= 2));
-  const bodyStrength = body ? clamp01((log2(ratio) - log2(1.3)) / 1.6) : 0;
-
-  const threshold = baseline.length >= 50 ? quantile(baseline, 0.99) : Math.max(...baseline);
-  const above = window.filter((value) => value > threshold);
-  const expected = (window.length * (baseline.filter((value) => value > threshold).length + 1)) / (baseline.length + 1);
-  const p = poissonTail(above.length, expected);
-  const tail = above.length >= 3 && p < 1e-3 && quantile(above, 0.5) >= threshold * 1.2 + minDelta;
-  const tailStrength = tail ? clamp01((log2(above.length / expected) - 1) / 2.5) * (p < 1e-5 ? 1 : 0.7) : 0;
-  if (!body && !tail) return undefined;
-  return {
-    strength: Math.max(bodyStrength, tailStrength),
-    windowP50,
-    baselineP50,
-    windowP90: quantile(window, 0.9),
-    baselineP90: quantile(baseline, 0.9),
-    ...(tail ? { tail: { threshold, count: above.length, expected } } : {}),
-  };
-}
-
-const describeShift = (shift: Shift) =>
-  shift.tail && shift.windowP50 - shift.baselineP50 < shift.windowP90 - shift.baselineP90
-    ? `p90 ${round(shift.windowP90)} ms (usually ${round(shift.baselineP90)} ms), ${shift.tail.count} above the usual p99 of ${round(shift.tail.threshold)} ms`
-    : `median ${round(shift.windowP50)} ms (usually ${round(shift.baselineP50)} ms), p90 ${round(shift.windowP90)} ms`;
-
-const confidenceOf = (strength: number) => 0.5 + 0.45 * strength;
-
-/** ms per window trace the series grew by (its mean times how often it occurs per trace). */
-function impactOf(window: Series, baseline: Series | undefined, p: Periods): number {
-  const perTrace = (s: Series | undefined, o: Observations) =>
-    s ? (mean(values(s.samples)) * s.samples.length) / Math.max(1, o.traces.length) : 0;
-  return perTrace(window, p.window) - perTrace(baseline, p.baseline);
-}
-
-/** The usual p50 duration (ms) of the entry points of the traces in `samples`, in the baseline. */
-function usualEntryMs(samples: readonly Sample[], p: Periods): number | undefined {
-  const entries = new Map<string, number>();
-  for (const { trace } of samples) {
-    const entry = p.window.entryOf.get(trace)!;
-    entries.set(entry, (entries.get(entry) ?? 0) + 1);
-  }
-  const entry = [...entries].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const durations = p.baseline.traces.filter((trace) => p.baseline.entryOf.get(trace) === entry).map((trace) => trace.durationNs / 1e6);
-  return durations.length >= 5 ? quantile(durations, 0.5) : undefined;
-}
+export { type Candidate, type Periods, type Shift, shiftOf } from './candidates';
 
 /** latency: an operation's own time (self time, less waits before calls) grew, or a new operation is slow. */
 export function latency(p: Periods): Candidate[] {
@@ -431,89 +343,6 @@ export function deploys(p: Periods): Candidate[] {
         trace: samples[0]!.trace,
       });
     }
-  }
-  return result;
-}
-
-/** The series of a metric result by service (its `job`, else `service_name` or `service` label). */
-function byService(samples: MetricResult['window']): Map<string, number> {
-  const result = new Map<string, number>();
-  for (const sample of samples) {
-    const service = sample.labels.job ?? sample.labels.service_name ?? sample.labels.service;
-    if (service && Number.isFinite(sample.value)) result.set(service, sample.value);
-  }
-  return result;
-}
-
-const KIB = 1024;
-const MIB = 1024 * KIB;
-
-/** cpu and memory: runtime metrics of each service, window against baseline. */
-export function runtime(p: Periods): Candidate[] {
-  const result: Candidate[] = [];
-  const metric = (id: string) => p.metrics.find((m) => m.id === id);
-  const delay = metric('eventloop_delay_p99');
-  const utilization = metric('eventloop_utilization');
-  const ratesW = byService(metric('server_rate')?.window ?? []);
-  const ratesB = byService(metric('server_rate')?.baseline ?? []);
-  for (const [service, uW] of byService(utilization?.window ?? [])) {
-    const uB = byService(utilization?.baseline ?? []).get(service);
-    const dW = byService(delay?.window ?? []).get(service);
-    const dB = byService(delay?.baseline ?? []).get(service);
-    if (uB === undefined || uW < 0.3) continue;
-    // More requests alone make a loop busier: what saturation by the code shows is more busy time per request.
-    const rW = ratesW.get(service);
-    const rB = ratesB.get(service);
-    let strength: number;
-    let per = '';
-    if (rW && rB && rW > 0.5 && rB > 0.5) {
-      const busyW = (uW / rW) * 1000;
-      const busyB = (uB / rB) * 1000;
-      if (busyW < 2 * busyB || busyW - busyB < 2 || uW - uB < 0.2) continue;
-      strength = clamp01((log2(busyW / busyB) - 1) / 2) * clamp01((uW - 0.3) / 0.4);
-      per = `, ${round(busyW)} ms of event-loop time per request (usually ${round(busyB)} ms)`;
-    } else {
-      if (uW < 0.7 || uW - uB < 0.3 || dW === undefined || dB === undefined || dW < 2 * dB) continue;
-      strength = clamp01((uW - 0.7) / 0.25);
-    }
-    const lag =
-      dW !== undefined && dB !== undefined ? `, event-loop delay p99 ${round(dW * 1000)} ms (usually ${round(dB * 1000)} ms)` : '';
-    result.push({
-      kind: 'cpu',
-      service,
-      confidence: confidenceOf(strength),
-      impact: uW - uB,
-      summary: `${service}'s CPU is saturated: event-loop utilization ${percent(uW)} (usually ${percent(uB)})${per}${lag}: synchronous work stalls every request of the process.`,
-      metricIds: ['eventloop_utilization', 'eventloop_delay_p99'],
-    });
-  }
-  const heap = metric('heap_growth');
-  const rates = byService(metric('server_rate')?.window ?? []);
-  for (const [service, slope] of byService(heap?.window ?? [])) {
-    const usual = byService(heap?.baseline ?? []).get(service) ?? 0;
-    // Garbage between collections makes a busy heap's slope swing over a short range; what a leak
-    // keeps grows with each request. Per request when the request rate is known, else a high bar.
-    const rate = rates.get(service);
-    const perRequest = rate && rate > 0.5 ? slope / rate : undefined;
-    if (slope - usual < 0.5 * slope || slope < 512 * KIB) continue;
-    const strength =
-      perRequest !== undefined
-        ? perRequest >= 40 * KIB
-          ? clamp01(log2(perRequest / (40 * KIB)) / 2.5)
-          : -1
-        : slope >= 2 * MIB
-          ? clamp01(log2(slope / (2 * MIB)) / 2)
-          : -1;
-    if (strength < 0) continue;
-    const per = perRequest !== undefined ? `, ${round(perRequest / KIB)} KiB per request` : '';
-    result.push({
-      kind: 'memory',
-      service,
-      confidence: confidenceOf(strength),
-      impact: slope / MIB,
-      summary: `${service}'s heap keeps growing: ${round(slope / MIB)} MiB/s over the window${per} (usually ${round(usual / MIB)} MiB/s): memory is kept across requests (a leak).`,
-      metricIds: ['heap_growth'],
-    });
   }
   return result;
 }

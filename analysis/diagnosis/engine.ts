@@ -2,7 +2,8 @@
 // evidence. Pure and deterministic: the same input gives the same answer (recorded cases replay).
 import type { Trace } from '../model';
 import { spanIndex } from '../model';
-import { type Candidate, DETECTORS, type Periods, runtime } from './detect';
+import { type Candidate, DETECTORS, type Periods } from './detect';
+import { runtime } from './detect-runtime';
 import { observe } from './observe';
 import { callRateQuery, callsPerRequestQuery, errorShareQuery, p90Query, rangeOf } from './queries';
 import { quantile } from './stats';

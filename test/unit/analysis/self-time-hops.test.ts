@@ -117,7 +117,15 @@ describe('hop gaps', () => {
       expect.stringMatching(/^1 call to uninstrumented dependencies: a remote service: model \(1\): no server span under them/),
     ]);
     expect(report.dependencies).toEqual([
-      { peer: 'model', callers: ['gateway'], what: 'remote service', calls: 1, total_ms: 10, operations: ['POST'], span_ids: [expect.any(String)] },
+      {
+        peer: 'model',
+        callers: ['gateway'],
+        what: 'remote service',
+        calls: 1,
+        total_ms: 10,
+        operations: ['POST'],
+        span_ids: [expect.any(String)],
+      },
     ]);
   });
 });
