@@ -7,6 +7,9 @@ const round = (value: number) => (value >= 10 ? Math.round(value) : Math.round(v
 const grouped = (value: number) => String(round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** The first clause: the biggest share of the critical path, named by what it is (own code, a call, a wait). */
+/** Below this, time before a call is the caller's ordinary work (parsing, validation), not a wait. */
+const NOTABLE_WAIT_MS = 10;
+
 function topClause(report: Omit<TraceReport, 'verdict'>): string {
   const top = report.self_time[0];
   if (!top || report.critical_path_ms === 0) return `the trace took ${round(report.duration_ms)} ms`;
@@ -61,9 +64,11 @@ export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
   }
   for (const wait of report.wait_spans.filter((w) => w.event).slice(0, 2))
     clauses.push(`${wait.service} › ${wait.operation} waited: "${wait.event}"`);
-  for (const wait of report.wait_spans.filter((w) => !w.event && w.duration_ms >= 0.1 * report.critical_path_ms).slice(0, 2))
+  // A wait is worth a clause when it is a real share of the request and longer than a few ms of ordinary work.
+  const notable = (ms: number) => ms >= 0.1 * report.critical_path_ms && ms >= NOTABLE_WAIT_MS;
+  for (const wait of report.wait_spans.filter((w) => !w.event && notable(w.duration_ms)).slice(0, 2))
     clauses.push(`${wait.service} waited ${round(wait.duration_ms)} ms in ${wait.operation}`);
-  for (const wait of report.waits.filter((w) => w.wait_ms >= 0.1 * report.critical_path_ms)) {
+  for (const wait of report.waits.filter((w) => notable(w.wait_ms))) {
     if (top && wait.service === top.service && wait.operation === top.operation) continue;
     clauses.push(`${wait.service} › ${wait.operation} waited ${round(wait.wait_ms)} ms before calling ${wait.peer}`);
   }

@@ -85,8 +85,9 @@ export function wait(p: Periods): Candidate[] {
       ...spans,
       confidence: confidenceOf(strength),
       impact: impactOf(window, baseline, p),
-      summary: `${window.service} waits in ${window.operation}: ${how}.`,
+      summary: `${window.service} waits in ${window.operation}${window.peer ? ` before calling ${window.peer}` : ''}: ${how}.`,
       trace: largest(window.samples)?.trace,
+      ...(window.peer ? { peer: window.peer } : {}),
       spans,
     });
   }

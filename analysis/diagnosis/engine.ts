@@ -27,7 +27,8 @@ const SLOWNESS = new Set(['latency', 'wait', 'cpu', 'hop-gap', 'dependency', 'me
  * - retries that multiply calls explain part of the callee's errors (the storm is the caller's);
  * - a hop gap yields to any other finding about the caller or the callee (a busy process is late to send or to start);
  * - a fan-out explains the time of the operations it calls that the baseline never called;
- * - a service that drops the trace context loses its calls' spans, so its own time looks longer.
+ * - a service that drops the trace context loses its calls' spans, so its own time looks longer;
+ * - a slow or failing callee explains its callers' waits for a connection or a breaker's verdict.
  */
 function explain(candidates: Candidate[]): void {
   const cap = (target: Candidate, by: Candidate, margin: number) => {
@@ -43,6 +44,12 @@ function explain(candidates: Candidate[]): void {
       if (fanOut) cap(candidate, fanOut, 0.1);
       const split = strongest(['propagation'], candidate.service);
       if (split) cap(candidate, split, 0.1);
+    }
+    // A caller waiting for a connection or a breaker's verdict on a callee that got slow or fails
+    // waits because of it (connections are held longer, the breaker half-opens): the callee speaks first.
+    if (candidate.kind === 'wait' && candidate.peer) {
+      const slow = strongest(['latency', 'errors', 'cpu', 'memory', 'dependency'], candidate.peer);
+      if (slow) cap(candidate, slow, 0.1);
     }
     if (candidate.kind === 'timeouts' && candidate.peer) {
       const slow = strongest([...SLOWNESS], candidate.peer);

@@ -104,6 +104,16 @@ export interface Observations {
 export const keyOf = (...parts: string[]) => JSON.stringify(parts);
 const ms = (ns: number) => ns / 1e6;
 
+/** Whom a wait span waited to call: the first call its parent starts once the wait is over. */
+function waitsFor(wait: Span, index: Map<string, Span>): string | undefined {
+  const parent = wait.parentId ? index.get(wait.parentId) : undefined;
+  const next = parent?.childIds
+    .map((id) => index.get(id)!)
+    .filter((sibling) => isCall(sibling) && sibling.startNs >= wait.endNs - 1e6)
+    .sort((a, b) => a.startNs - b.startNs)[0];
+  return next ? callTarget(next, index).name : undefined;
+}
+
 function series(map: Map<string, Series>, key: string, make: () => Omit<Series, 'samples'>): Series {
   let found = map.get(key);
   if (!found) {
@@ -163,10 +173,9 @@ function observeTrace(trace: Trace, o: Observations): void {
     const opKey = keyOf(span.service, span.name);
     if (isCall(span)) observeCall(span, trace, index, o);
     else if (isWaitSpan(span)) {
-      series(o.waitSpans, opKey, () => ({ service: span.service, operation: span.name })).samples.push({
-        value: ms(span.durationNs),
-        trace,
-      });
+      const waits = series(o.waitSpans, opKey, () => ({ service: span.service, operation: span.name }));
+      waits.peer ??= waitsFor(span, index);
+      waits.samples.push({ value: ms(span.durationNs), trace });
     } else {
       const own = (self.get(span.spanId) ?? 0) - (waitedIn.get(span.spanId) ?? 0);
       series(o.selfTime, opKey, () => ({ service: span.service, operation: span.name })).samples.push({
