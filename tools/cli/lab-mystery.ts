@@ -4,8 +4,6 @@
 // bad input (LabUsageError).
 import { DEFAULT_URLS, type LabContext, LabUsageError } from '../../lab/context';
 import {
-  formatAnswer,
-  formatGuess,
   formatHistory,
   guessMystery,
   MYSTERY_TRAFFIC,
@@ -17,6 +15,7 @@ import {
   startMystery,
   validateSeed,
 } from '../../lab/mystery';
+import { formatAnswer, formatGuess } from '../../lab/mystery-text';
 import {
   driveTraffic,
   formatTrafficSummary,
