@@ -30,7 +30,7 @@ const SLOWNESS = new Set(['latency', 'wait', 'cpu', 'hop-gap', 'dependency', 'me
  * - a service that drops the trace context loses its calls' spans, so its own time looks longer;
  * - a slow or failing callee explains its callers' waits for a connection or a breaker's verdict.
  */
-function explain(candidates: Candidate[]): void {
+function explain(candidates: Candidate[], callees: Map<string, Set<string>>): void {
   const cap = (target: Candidate, by: Candidate, margin: number) => {
     target.confidence = Math.min(target.confidence, by.confidence - margin);
   };
@@ -47,8 +47,23 @@ function explain(candidates: Candidate[]): void {
     }
     // A caller waiting for a connection or a breaker's verdict on a callee that got slow or fails
     // waits because of it (connections are held longer, the breaker half-opens): the callee speaks first.
-    if (candidate.kind === 'wait' && candidate.peer) {
-      const slow = strongest(['latency', 'errors', 'cpu', 'memory', 'dependency'], candidate.peer);
+    // A wait that gave up before any call names no callee: then any callee of the waiting service may explain it.
+    const waitedFor = (c: Candidate) => (c.peer ? [c.peer] : [...(callees.get(c.service) ?? [])]);
+    const calleeSlowness = (c: Candidate) =>
+      waitedFor(c)
+        .map((peer) => strongest(['latency', 'errors', 'cpu', 'memory', 'dependency'], peer))
+        .filter((slow): slow is Candidate => slow !== undefined)
+        .sort((a, b) => b.confidence - a.confidence)[0];
+    if (candidate.kind === 'wait') {
+      const slow = calleeSlowness(candidate);
+      if (slow) cap(candidate, slow, 0.1);
+    }
+    // Errors that start in a wait (it gave up: a budget ran out while waiting) share the wait's cause.
+    if (
+      candidate.kind === 'errors' &&
+      candidates.some((c) => c.kind === 'wait' && c.service === candidate.service && c.operation === candidate.operation)
+    ) {
+      const slow = calleeSlowness(candidate);
       if (slow) cap(candidate, slow, 0.1);
     }
     if (candidate.kind === 'timeouts' && candidate.peer) {
@@ -67,6 +82,20 @@ function explain(candidates: Candidate[]): void {
       if (storm) cap(candidate, storm, 0.05);
     }
   }
+}
+
+/** Which services each service calls in the traces (a child span of another service under one of its spans). */
+function calleesOf(traces: Trace[]): Map<string, Set<string>> {
+  const callees = new Map<string, Set<string>>();
+  for (const trace of traces) {
+    const index = spanIndex(trace);
+    for (const span of trace.spans) {
+      const parent = span.parentId ? index.get(span.parentId) : undefined;
+      if (!parent || parent.service === span.service) continue;
+      callees.set(parent.service, (callees.get(parent.service) ?? new Set()).add(span.service));
+    }
+  }
+  return callees;
 }
 
 /** Ranks by confidence, then impact, then kind and service (a total order: deterministic). */
@@ -195,7 +224,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
   if (periods.window.traces.length === 0) notes.push('the window holds no request traces');
   const candidates = detectors.flatMap((detect) => detect(periods));
-  explain(candidates);
+  explain(candidates, calleesOf(input.traces.window));
   const inScope = input.service ? reachable(input.service, [...input.traces.window, ...input.traces.baseline]) : undefined;
   const reported = rank(candidates).filter((c) => c.confidence >= REPORT_CONFIDENCE && (!inScope || inScope.has(c.service)));
   const hypotheses: Hypothesis[] = reported.map((candidate, i) => {
