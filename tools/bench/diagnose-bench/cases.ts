@@ -45,7 +45,7 @@ export function caseWriter(dir: string, options: Record<string, unknown>) {
     },
     finish() {
       writeGz(path.join(dir, POOL), [...pool.values()]);
-      fs.writeFileSync(path.join(dir, INDEX), `${JSON.stringify(index, null, 1)}\n`);
+      fs.writeFileSync(path.join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
     },
   };
 }

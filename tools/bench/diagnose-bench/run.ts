@@ -56,12 +56,12 @@ function report(scores: TrialScore[], opts: Options, extra: Record<string, unkno
   console.log(`\n${renderTable(scores, t)}\n`);
   for (const goal of goals(t)) console.log(`${goal.met ? 'met    ' : 'NOT met'}  ${goal.goal}`);
   fs.mkdirSync(path.dirname(opts.json), { recursive: true });
-  fs.writeFileSync(opts.json, `${JSON.stringify({ ...extra, totals: t, goals: goals(t), trials: scores }, null, 1)}\n`);
+  fs.writeFileSync(opts.json, `${JSON.stringify({ ...extra, totals: t, goals: goals(t), trials: scores }, null, 2)}\n`);
   console.log(`\nresults: ${path.relative(process.cwd(), opts.json)}`);
 }
 
 function accept(scores: TrialScore[], opts: Options): void {
-  fs.writeFileSync(acceptedPath(opts.cases), `${JSON.stringify(acceptedOf(scores), null, 1)}\n`);
+  fs.writeFileSync(acceptedPath(opts.cases), `${JSON.stringify(acceptedOf(scores), null, 2)}\n`);
   log(`accepted these scores: ${path.relative(process.cwd(), acceptedPath(opts.cases))}`);
 }
 
