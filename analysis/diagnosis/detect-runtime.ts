@@ -39,6 +39,8 @@ export function runtime(p: Periods): Candidate[] {
       const busyW = (uW / rW) * 1000;
       const busyB = (uB / rB) * 1000;
       if (busyW < 2 * busyB || busyW - busyB < 2 || uW - uB < 0.2) continue;
+      // Code that saturates the loop also delays it; a busier loop with no more delay is other load on the machine.
+      if (dW !== undefined && dB !== undefined && (dW < 1.5 * dB || dW - dB < 0.01)) continue;
       strength = clamp01((log2(busyW / busyB) - 1) / 2) * clamp01((uW - 0.3) / 0.4);
       per = `, ${round(busyW)} ms of event-loop time per request (usually ${round(busyB)} ms)`;
     } else {

@@ -61,7 +61,8 @@ describe('pool-exhaustion', () => {
       },
       { timeoutMs: 30_000, intervalMs: 1000, what: 'model.pool.wait spans in a Jaeger search' },
     );
-    expect(Math.max(...waits.map((w) => w.duration))).toBeGreaterThanOrEqual(wait.duration);
+    // The search returns the newest traces, not the longest: its longest wait is a real one, as the lesson says.
+    expect(Math.max(...waits.map((w) => w.duration)) / 1000).toBeGreaterThan(30);
 
     await putKnobs('gateway', { model_pool_connections: null }, lab());
     const after = await waitForCompleteTrace(slowest(await drive(24, 4)).traceId);
