@@ -49,7 +49,10 @@ describe('pool-exhaustion', () => {
     const client = byKind(t, 'gateway', 'client').find((s) => tag(s, 'peer.service') === 'model-inference')!;
     expect(serviceOf(t, wait)).toBe('gateway');
     expect(wait.duration / 1000).toBeGreaterThan(gap.modelServerMs);
-    expect(Math.abs(client.startTime - (wait.startTime + wait.duration)) / 1000).toBeLessThan(5);
+    // The call starts once the wait is over: after its end, within a moment of scheduling on two busy cores.
+    const afterWaitMs = (client.startTime - (wait.startTime + wait.duration)) / 1000;
+    expect(afterWaitMs).toBeGreaterThanOrEqual(-1);
+    expect(afterWaitMs).toBeLessThan(20);
     expect(tag(wait, 'tracelab.pool.connections')).toBe(1);
     // Check yourself: the longest wait, found with the lesson's Jaeger search.
     const waits = await eventually(
