@@ -69,7 +69,8 @@ describe('pool-exhaustion', () => {
 
     await putKnobs('gateway', { model_pool_connections: null }, lab());
     const after = await waitForCompleteTrace(slowest(await drive(24, 4)).traceId);
-    expect(hopGap(after).gapMs).toBeLessThan(25);
+    // The queue is gone: the slowest request's gap is a fraction of the crowded one (on two busy cores it is not zero).
+    expect(hopGap(after).gapMs).toBeLessThan(gap.gapMs / 2);
     expect(spansOf(after).some((s) => s.operationName === 'model.pool.wait')).toBe(false);
   });
 });
