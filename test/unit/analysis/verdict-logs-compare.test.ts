@@ -47,7 +47,7 @@ describe('the verdict', () => {
   it('names the biggest share of the critical path, the budget that was hit and the fallback', () => {
     const report = reportOf(slowModel);
     expect(report.verdict).toBe(
-      "95 % of 262 ms is model-inference › model.infer (self 400 ms); gateway's call to model-inference hit its time budget at 250 ms and it fell back to fallback-rules: reason timeout.",
+      "95 % of 262 ms is model-inference › model.infer (self 400 ms, more than the request's 262 ms: it worked on after its caller stopped waiting); gateway's call to model-inference hit its time budget at 250 ms and it fell back to fallback-rules: reason timeout.",
     );
     expect(report.fallbacks).toEqual([
       {
