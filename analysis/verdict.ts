@@ -86,7 +86,10 @@ export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
     clauses.push(`${wait.service} › ${wait.operation} waited: "${wait.event}"`);
   // A wait is worth a clause when it is a real share of the request and longer than a few ms of ordinary work.
   const notable = (ms: number) => ms >= 0.1 * report.critical_path_ms && ms >= NOTABLE_WAIT_MS;
-  for (const wait of report.wait_spans.filter((w) => !w.event && notable(w.duration_ms)).slice(0, 2))
+  // A wait span already named (the top of the critical path, or inside a time budget) is not named twice.
+  const named = (wait: { service: string; operation: string }) =>
+    (top?.service === wait.service && top.operation === wait.operation) || clauses.some((c) => c.includes(` in ${wait.operation} and `));
+  for (const wait of report.wait_spans.filter((w) => !w.event && notable(w.duration_ms) && !named(w)).slice(0, 2))
     clauses.push(`${wait.service} waited ${round(wait.duration_ms)} ms in ${wait.operation}`);
   for (const wait of report.waits.filter((w) => notable(w.wait_ms))) {
     if (top && wait.service === top.service && wait.operation === top.operation) continue;
