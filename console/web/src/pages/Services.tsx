@@ -72,7 +72,7 @@ function MapView({ map }: { map: ReturnType<typeof layoutServiceMap> }) {
         viewBox={`0 0 ${map.width} ${map.height}`}
         width={map.width}
         height={map.height}
-        role="img"
+        // No role="img": its edges are links, and an image's children are not reachable.
         aria-labelledby="map-title"
       >
         <title id="map-title">Service map: {map.edges.map((e) => `${e.from} calls ${e.to} (${e.label})`).join('; ')}</title>
