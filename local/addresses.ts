@@ -23,4 +23,6 @@ export const URLS = {
   alertRecorder: local(BACKEND_PORTS['alert-recorder'].http),
   grafana: local(BACKEND_PORTS.grafana.http),
   console: local(BACKEND_PORTS.console.http),
+  natsMonitor: local(BACKEND_PORTS.nats.http),
+  nats: `nats://127.0.0.1:${BACKEND_PORTS.nats.client}`,
 } as const;

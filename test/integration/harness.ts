@@ -27,10 +27,16 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(gatewayEnv: Record<string, string> = {}, otlpEndpoint?: string): Promise<Cluster> {
+/** `env` goes to every service (e.g. NATS_URL), `gatewayEnv` to the gateway on top. */
+export async function startCluster(
+  gatewayEnv: Record<string, string> = {},
+  otlpEndpoint?: string,
+  env: Record<string, string> = {},
+): Promise<Cluster> {
   const receiver = new OtlpReceiver();
   const endpoint = otlpEndpoint ?? (await receiver.start());
   const telemetryEnv = () => ({
+    ...env,
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '100',
