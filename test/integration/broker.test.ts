@@ -4,12 +4,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../clients/wait';
 import { ensureBackend } from '../../tools/backends/cache';
 import { type RunningProcess, startProcess } from '../../tools/runner/process';
 import { type ReceivedSpan, SPAN_KIND } from '../support/otlp-receiver';
-import { type Cluster, PORTS, predict, setModelBehaviour, startCluster } from './harness';
+import { type Cluster, PORTS, predict, randomHex, setModelBehaviour, startCluster } from './harness';
 
 const CLIENT_PORT = 14222;
 const MONITOR_PORT = 18222;
@@ -128,5 +130,95 @@ describe('the prediction event', () => {
     await eventually(async () => ((await metric(metricsUrl, fallbackLine)) >= before + 3 ? true : undefined), {
       what: 'three fallback answers counted by the monitor',
     });
+  });
+});
+
+describe('an event the monitor cannot process', () => {
+  it('is delivered again, then dead-lettered with its trace context; each attempt visible in traces, logs and metrics', async () => {
+    const metricsUrl = `http://127.0.0.1:${PORTS['model-inference'].metrics}/metrics`;
+    const deadBefore = await metric(metricsUrl, /^tracelab_monitor_dead_letters_total/);
+    // A poison message: not a prediction event, from a producer whose context it carries.
+    const traceId = randomHex(16);
+    const spanId = randomHex(8);
+    const nc = await connect({ servers: `nats://127.0.0.1:${CLIENT_PORT}` });
+    try {
+      const poison = headers();
+      poison.set('traceparent', `00-${traceId}-${spanId}-01`);
+      await jetstream(nc).publish('tracelab.predictions', 'not an event', { headers: poison });
+
+      // One batch span per delivery, each linked to the producer and marked failed.
+      const attempts = await eventually(
+        () => {
+          const linked = cluster.receiver.spans.filter((s) => s.kind === SPAN_KIND.CONSUMER && s.links.some((l) => l.spanId === spanId));
+          return linked.length >= 4 ? linked : undefined;
+        },
+        { what: 'four batch spans linked to the poison message' },
+      );
+      expect(attempts).toHaveLength(4);
+      for (const span of attempts) {
+        expect(span.status.code).toBe(2);
+        expect(span.events.map((e) => e.name)).toContain('event failed');
+      }
+
+      // The dead letter keeps the producer's context and says why and after how many deliveries.
+      const dead = await eventually(
+        async () =>
+          (await jetstreamManager(nc)).streams
+            .getMessage('PREDICTIONS_DEAD', { last_by_subj: 'tracelab.predictions.dead' })
+            .catch(() => undefined),
+        { what: 'the dead letter' },
+      );
+      expect(dead!.header.get('traceparent')).toBe(`00-${traceId}-${spanId}-01`);
+      expect(dead!.header.get('Tracelab-Deliveries')).toBe('4');
+      expect(dead!.header.get('Tracelab-Dead-Reason')).toMatch(/JSON|Unexpected|invalid/i);
+      expect(new TextDecoder().decode(dead!.data)).toBe('not an event');
+    } finally {
+      await nc.close();
+    }
+
+    const lines = cluster.model.logs.filter((l) => l.producer_trace_id === traceId);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'prediction event failed; it will be delivered again',
+      'prediction event failed; it will be delivered again',
+      'prediction event failed; it will be delivered again',
+      'prediction event sent to the dead-letter subject',
+    ]);
+    expect(await metric(metricsUrl, /^tracelab_monitor_dead_letters_total/)).toBe(deadBefore + 1);
+    expect(await metric(metricsUrl, /^tracelab_monitor_redeliveries_total/)).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('the durable consumer', () => {
+  it('keeps its position while the monitor is down and processes the backlog once when it is back', async () => {
+    const nc = await connect({ servers: `nats://127.0.0.1:${CLIENT_PORT}` });
+    const jsm = await jetstreamManager(nc);
+    try {
+      await cluster.restartModel(async () => {
+        // The gateway answers without the model (from the rules) and publishes all the same.
+        for (let i = 0; i < 5; i++) expect((await predict(cluster.gateway.url)).status).toBe(200);
+        const info = await eventually(
+          async () => {
+            const i = await jsm.consumers.info('PREDICTIONS', 'model-monitor');
+            return i.num_pending >= 5 ? i : undefined;
+          },
+          { what: 'five events waiting for the stopped monitor' },
+        );
+        expect(info.num_pending).toBe(5);
+      });
+      // A new process, so its counters start at 0: each waiting event is counted exactly once.
+      const metricsUrl = `http://127.0.0.1:${PORTS['model-inference'].metrics}/metrics`;
+      await eventually(async () => ((await metric(metricsUrl, /^tracelab_monitor_served_predictions_total/)) === 5 ? true : undefined), {
+        what: 'the backlog of five processed',
+      });
+      await eventually(async () => ((await jsm.consumers.info('PREDICTIONS', 'model-monitor')).num_pending === 0 ? true : undefined), {
+        what: 'nothing left waiting',
+      });
+      await eventually(async () => ((await metric(metricsUrl, /^tracelab_monitor_lag_pending/)) === 0 ? true : undefined), {
+        what: 'the lag gauge back at 0',
+      });
+      expect(await metric(metricsUrl, /^tracelab_monitor_served_predictions_total/)).toBe(5);
+    } finally {
+      await nc.close();
+    }
   });
 });

@@ -24,6 +24,8 @@ export interface Cluster {
   gateway: RunningService;
   model: RunningService;
   rules: RunningService;
+  /** Stops model-inference, runs `whileDown`, starts it again (as `model`). */
+  restartModel(whileDown: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ export async function startCluster(
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_BLRP_SCHEDULE_DELAY: '100',
   });
-  const [model, rules] = await Promise.all([
+  const startModel = () =>
     startService('model-inference', PORT_OFFSET, {
       ...telemetryEnv(),
       CONTROL_TOKEN,
@@ -51,23 +53,28 @@ export async function startCluster(
       MODEL_LATENCY_P99_MS: '20',
       RANDOM_DELAY_MEDIAN_MS: '5',
       RANDOM_DELAY_P99_MS: '20',
-    }),
-    startService('fallback-rules', PORT_OFFSET, telemetryEnv()),
-  ]);
+    });
+  const [model, rules] = await Promise.all([startModel(), startService('fallback-rules', PORT_OFFSET, telemetryEnv())]);
   const gateway = await startService('gateway', PORT_OFFSET, {
     ...telemetryEnv(),
     ...gatewayEnv,
   });
-  return {
+  const cluster: Cluster = {
     receiver,
     gateway,
     model,
     rules,
+    async restartModel(whileDown) {
+      await cluster.model.stop();
+      await whileDown();
+      cluster.model = await startModel();
+    },
     async stop() {
-      await Promise.all([gateway.stop(), model.stop(), rules.stop()]);
+      await Promise.all([gateway.stop(), cluster.model.stop(), rules.stop()]);
       if (!otlpEndpoint) await receiver.stop();
     },
   };
+  return cluster;
 }
 
 export const predict = predictAt;
