@@ -4,6 +4,7 @@
 import { SERVICE_NAMES, type ServiceName } from '../../services/registry';
 import { servicePorts } from '../../tools/runner/services';
 import { OtlpReceiver } from '../support/otlp-receiver';
+import { closedPort } from '../support/ports';
 import { type RunningService, startService } from '../support/processes';
 import { predictAt, setModelBehaviourAt } from '../support/requests';
 
@@ -37,8 +38,10 @@ export async function startCluster(
 ): Promise<Cluster> {
   const receiver = new OtlpReceiver();
   const endpoint = otlpEndpoint ?? (await receiver.start());
+  // Never a running stack's broker (its stream and its durable consumer): none unless given.
+  const brokerEnv = { NATS_URL: `nats://127.0.0.1:${await closedPort()}`, ...env };
   const telemetryEnv = () => ({
-    ...env,
+    ...brokerEnv,
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '100',

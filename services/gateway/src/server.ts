@@ -41,8 +41,9 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
   }
 }
 
-const events = new EventPublisher({ url: config.NATS_URL, capacity: config.EVENT_BUFFER, logger });
-onShutdown(() => events.close());
+const events =
+  config.PREDICTION_EVENTS === 'on' ? new EventPublisher({ url: config.NATS_URL, capacity: config.EVENT_BUFFER, logger }) : undefined;
+if (events) onShutdown(() => events.close());
 
 const app = createApp({
   logger,
@@ -60,7 +61,7 @@ const app = createApp({
   randomTimeoutMs: 10_000,
   // No customer_id: the event carries what was asked and answered, not who asked.
   predictionEvents: (features, result, parent) =>
-    events.publish(
+    events?.publish(
       PREDICTION_SUBJECT,
       { event: 'prediction', time: new Date().toISOString(), features, ...result, gateway_version: SERVICE.version },
       parent,
