@@ -24,5 +24,4 @@ export const URLS = {
   grafana: local(BACKEND_PORTS.grafana.http),
   console: local(BACKEND_PORTS.console.http),
   natsMonitor: local(BACKEND_PORTS.nats.http),
-  nats: `nats://127.0.0.1:${BACKEND_PORTS.nats.client}`,
 } as const;

@@ -17,27 +17,23 @@ import {
   type TextMapGetter,
   trace,
 } from '@opentelemetry/api';
-import { BROKER } from '../registry';
 import type { Logger } from './logger';
-
-/** NATS_URL's default: the broker on this machine (compose sets the container's address). */
-export const DEFAULT_NATS_URL = `nats://127.0.0.1:${BROKER.clientPort}`;
 
 /** The stream of prediction events, and the one of the events no consumer could process. */
 export const PREDICTION_STREAM = 'PREDICTIONS';
 export const PREDICTION_SUBJECT = 'tracelab.predictions';
-export const DEAD_LETTER_STREAM = 'PREDICTIONS_DEAD';
+const DEAD_LETTER_STREAM = 'PREDICTIONS_DEAD';
 export const DEAD_LETTER_SUBJECT = 'tracelab.predictions.dead';
 
 const tracer = trace.getTracer('tracelab-messaging');
 const meter = metrics.getMeter('tracelab-messaging');
 
 /** Spans of the messaging semantic conventions: one destination, one operation. */
-export const messagingAttributes = (subject: string, operation: 'send' | 'receive' | 'process') => ({
+export const messagingAttributes = (subject: string, operation: 'send' | 'process') => ({
   'messaging.system': 'nats',
   'messaging.destination.name': subject,
   'messaging.operation.type': operation,
-  'messaging.operation.name': operation === 'send' ? 'publish' : operation === 'receive' ? 'fetch' : 'process',
+  'messaging.operation.name': operation === 'send' ? 'publish' : 'process',
 });
 
 /** Writes the propagators' fields (traceparent, tracestate, baggage) into NATS headers. */

@@ -92,6 +92,13 @@ describe('the prediction event through the broker', () => {
     const lag = await waitForSeries('tracelab_monitor_lag_pending{job="model-inference"}');
     expect(Number(lag[0]!.value[1])).toBeGreaterThanOrEqual(0);
   });
+
+  it("is stored by the stack's broker: its JetStream holds the two streams, the monitor's consumer and the events", async () => {
+    const jsz = (await (await fetch(`${URLS.natsMonitor}/jsz`)).json()) as { streams: number; consumers: number; messages: number };
+    expect(jsz.streams).toBe(2);
+    expect(jsz.consumers).toBe(1);
+    expect(jsz.messages).toBeGreaterThan(0);
+  });
 });
 
 describe('the console', () => {
