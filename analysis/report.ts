@@ -52,6 +52,8 @@ export interface SelfTimeRow {
   service: string;
   /** Span name; absent in the per-service rows. */
   operation?: string;
+  /** Span kind; absent in the per-service rows. A client span often has its server span's name. */
+  kind?: SpanKind;
   /** Number of spans. */
   count: number;
   /** Sum of their durations. */
@@ -164,7 +166,7 @@ export interface TraceReport {
 
 function timeRows(
   spans: Span[],
-  keyOf: (span: Span) => { service: string; operation?: string },
+  keyOf: (span: Span) => { service: string; operation?: string; kind?: SpanKind },
   self: Map<string, number>,
   critical: Map<string, number>,
   criticalTotal: number,
@@ -291,7 +293,13 @@ export function analyzeTrace(trace: Trace, { logs = [] }: AnalyzeOptions = {}): 
     if (span.scope) row.scope = span.scope;
     return row;
   });
-  const selfTime = timeRows(trace.spans, (span) => ({ service: span.service, operation: span.name }), self, critical, criticalTotal);
+  const selfTime = timeRows(
+    trace.spans,
+    (span) => ({ service: span.service, operation: span.name, kind: span.kind }),
+    self,
+    critical,
+    criticalTotal,
+  );
   const report: Omit<TraceReport, 'verdict'> = {
     schema: REPORT_SCHEMA,
     trace_id: trace.traceId,

@@ -59,8 +59,21 @@ export function renderReport(report: TraceReport, { color = false, barWidth = 40
   const nameWidth = 52;
   out.push(paint('bold', `Waterfall (${paint('red', '█')} critical path, ░ rest of the span)`));
   out.push(`  ${pad('service › operation', nameWidth)}  ${pad('', barWidth)}  ${left('start', 7)}  ${left('ms', 7)}  ${left('self', 7)}`);
+  // A client span often carries its server span's name: the peer tells the two lines apart.
+  const servedBy = new Map(
+    report.spans
+      .filter((span) => span.parent_id !== undefined && span.kind === 'server')
+      .map((span) => [span.parent_id!, span.service] as const),
+  );
+  const peerOf = (span: ReportSpan) =>
+    span.kind !== 'client'
+      ? undefined
+      : [servedBy.get(span.span_id), span.attributes['peer.service'], span.attributes['server.address']].find(
+          (name) => typeof name === 'string' && name !== span.service,
+        );
   for (const span of report.spans) {
-    const flags = [span.status === 'error' ? '✗' : '', span.async ? '(async)' : '', span.orphan ? '(orphan)' : '']
+    const peer = peerOf(span);
+    const flags = [peer ? `→ ${peer}` : '', span.status === 'error' ? '✗' : '', span.async ? '(async)' : '', span.orphan ? '(orphan)' : '']
       .filter(Boolean)
       .join(' ');
     const name = pad(`${'  '.repeat(span.depth)}${span.service} › ${span.operation}${flags ? ` ${flags}` : ''}`, nameWidth);
@@ -86,7 +99,7 @@ export function renderReport(report: TraceReport, { color = false, barWidth = 40
     ...table(
       ['service › operation', 'count', 'total ms', 'self ms', 'critical', 'share'],
       report.self_time.map((row) => [
-        `${row.service} › ${row.operation}`,
+        `${row.service} › ${row.operation}${row.kind === 'server' || row.kind === 'internal' || !row.kind ? '' : ` (${row.kind})`}`,
         String(row.count),
         fmtMs(row.total_ms),
         fmtMs(row.self_ms),

@@ -130,9 +130,11 @@ export function fallbacksOf(trace: Trace, index: Map<string, Span>): FallbackNot
   return trace.spans
     .filter((span) => span.attributes[FALLBACK_REASON_ATTRIBUTE] !== undefined)
     .map((span) => {
-      // The failed call is the last client span that ended before the fallback started, under the same parent.
+      // The failed call is the last client span under the same parent that started before the fallback
+      // did (its span may end a moment after the fallback starts: the client instrumentation ends it
+      // when the failed answer's body is read).
       const siblings = span.parentId ? index.get(span.parentId)!.childIds.map((id) => index.get(id)!) : [];
-      const failed = siblings.filter((s) => s.kind === 'client' && s.endNs <= span.startNs).sort((a, b) => b.endNs - a.endNs)[0];
+      const failed = siblings.filter((s) => s.kind === 'client' && s.startNs < span.startNs).sort((a, b) => b.startNs - a.startNs)[0];
       const asked = trace.spans.find((s) => s.kind === 'client' && s.parentId !== undefined && isWithin(s, span, index));
       return {
         span_id: span.spanId,

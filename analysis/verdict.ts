@@ -14,7 +14,7 @@ function topClause(report: Omit<TraceReport, 'verdict'>): string {
   const top = report.self_time[0];
   if (!top || report.critical_path_ms === 0) return `the trace took ${round(report.duration_ms)} ms`;
   const roots = report.roots.length > 1 ? ` (critical paths of ${report.roots.length} roots)` : '';
-  const isCall = report.spans.some((s) => s.service === top.service && s.operation === top.operation && s.kind === 'client');
+  const isCall = top.kind === 'client';
   const dependency = report.dependencies.find((d) => d.callers.includes(top.service) && d.operations.includes(top.operation ?? ''));
   if (isCall && dependency) {
     // A client span with no server span below: its time is the dependency's, not a gap between services.
@@ -27,7 +27,24 @@ function topClause(report: Omit<TraceReport, 'verdict'>): string {
   const waitedMs = waited.reduce((sum, w) => sum + w.wait_ms, 0);
   if (!isCall && waitedMs >= 0.3 * top.self_ms && waited.length > 0)
     detail = `, of which ${round(waitedMs)} ms waiting before its call to ${waited[0]!.peer}`;
+  // Self time longer than the request: work its caller stopped waiting for went on (a timeout, an abandoned call).
+  else if (top.self_ms > report.root_duration_ms && report.roots.length === 1)
+    detail = `, more than the request's ${round(report.root_duration_ms)} ms: it worked on after its caller stopped waiting`;
   return `${Math.round(top.share * 100)} % of ${round(report.critical_path_ms)} ms${roots} is ${top.service} › ${top.operation} (self ${round(top.self_ms)} ms${detail})`;
+}
+
+/** Wait spans (a pool, a lock, a breaker) under the call's parent that ended before it started: a time budget covers them too. */
+function waitSpansBefore(report: Omit<TraceReport, 'verdict'>, callSpanId: string): { ms: number; names: string[] } {
+  const call = report.spans.find((span) => span.span_id === callSpanId);
+  const waits = new Set(report.wait_spans.map((wait) => wait.span_id));
+  const before = report.spans.filter(
+    (span) =>
+      waits.has(span.span_id) &&
+      call?.parent_id !== undefined &&
+      span.parent_id === call.parent_id &&
+      span.start_ms + span.duration_ms <= call.start_ms + 0.001,
+  );
+  return { ms: before.reduce((sum, span) => sum + span.duration_ms, 0), names: [...new Set(before.map((span) => span.operation))] };
 }
 
 /** One sentence naming the biggest share of the critical path, fallbacks, errors, retries, N+1s and waits. */
@@ -38,10 +55,13 @@ export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
     const to = fallback.fallback_to ? ` to ${fallback.fallback_to}` : '';
     const call = fallback.failed_call;
     if (call) {
+      const waited = waitSpansBefore(report, call.span_id);
       const what =
-        fallback.reason === 'timeout'
-          ? `hit its time budget at ${round(call.duration_ms)} ms`
-          : `failed after ${round(call.duration_ms)} ms`;
+        fallback.reason !== 'timeout'
+          ? `failed after ${round(call.duration_ms)} ms`
+          : waited.ms > 0
+            ? `hit its time budget after waiting ${round(waited.ms)} ms in ${waited.names.join(', ')} and ${round(call.duration_ms)} ms in the call`
+            : `hit its time budget at ${round(call.duration_ms)} ms`;
       clauses.push(`${fallback.service}'s call to ${call.peer} ${what} and it fell back${to}: reason ${fallback.reason}`);
     } else {
       clauses.push(`${fallback.service} fell back${to}: reason ${fallback.reason}`);
@@ -66,7 +86,10 @@ export function verdictOf(report: Omit<TraceReport, 'verdict'>): string {
     clauses.push(`${wait.service} › ${wait.operation} waited: "${wait.event}"`);
   // A wait is worth a clause when it is a real share of the request and longer than a few ms of ordinary work.
   const notable = (ms: number) => ms >= 0.1 * report.critical_path_ms && ms >= NOTABLE_WAIT_MS;
-  for (const wait of report.wait_spans.filter((w) => !w.event && notable(w.duration_ms)).slice(0, 2))
+  // A wait span already named (the top of the critical path, or inside a time budget) is not named twice.
+  const named = (wait: { service: string; operation: string }) =>
+    (top?.service === wait.service && top.operation === wait.operation) || clauses.some((c) => c.includes(` in ${wait.operation} and `));
+  for (const wait of report.wait_spans.filter((w) => !w.event && notable(w.duration_ms) && !named(w)).slice(0, 2))
     clauses.push(`${wait.service} waited ${round(wait.duration_ms)} ms in ${wait.operation}`);
   for (const wait of report.waits.filter((w) => notable(w.wait_ms))) {
     if (top && wait.service === top.service && wait.operation === top.operation) continue;

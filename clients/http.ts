@@ -19,9 +19,16 @@ export async function request(
   const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
-    response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, {
+    const answer = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, {
       ...init,
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    // The body is read inside the same timeout: a backend that answers its headers and then stalls
+    // (or streams a large answer slowly on a busy machine) is as unavailable as one that never answers.
+    response = new Response(answer.status === 204 || answer.status === 304 ? null : await answer.arrayBuffer(), {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: answer.headers,
     });
   } catch (error) {
     if (signal?.aborted) throw error; // the caller gave up: not the backend's fault

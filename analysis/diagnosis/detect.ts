@@ -176,11 +176,14 @@ export function repeats(p: Periods): Candidate[] {
     const retryRateW = window.retries.length / Math.max(1, firstW);
     const retryRateB = (baseline?.retries.length ?? 0) / Math.max(1, (baseline?.calls ?? 0) - (baseline?.retries.length ?? 0));
     if (window.retries.length >= 3 && retryRateW - retryRateB >= 0.05) {
+      // Retries are a cause when they multiply the calls each request makes; a bounded policy
+      // (a retry budget, a breaker) retries a failing callee without that, and the errors speak first.
+      const amplifies = perTraceB > 0 ? clamp01((perTraceW / perTraceB - 1) / 0.5) : 1;
       result.push({
         kind: 'retries',
         service: window.service,
         operation: window.operation,
-        confidence: confidenceOf(clamp01((retryRateW - retryRateB - 0.05) / 2)),
+        confidence: confidenceOf(clamp01((retryRateW - retryRateB - 0.05) / 2) * (0.25 + 0.75 * amplifies)),
         impact: retryRateW - retryRateB,
         summary: `${window.service} repeats failed calls to ${target}: ${round(retryRateW)} retries per first call (usually ${round(retryRateB)}), multiplying the load on ${window.target}.`,
         trace: largest(window.retries)?.trace,

@@ -71,8 +71,11 @@ function splitByTrace(json: unknown): Map<string, { resourceSpans: Json[] }> {
   return traces;
 }
 
+/** A search answers up to hundreds of whole traces: on a busy machine that takes longer than a lookup. */
+const SEARCH_TIMEOUT_MS = 30_000;
+
 async function jaegerJson(jaegerUrl: string, path: string): Promise<unknown> {
-  const response = await request('Jaeger', jaegerUrl, path);
+  const response = await request('Jaeger', jaegerUrl, path, { timeoutMs: SEARCH_TIMEOUT_MS });
   if (response.status === 404) {
     await response.body?.cancel();
     return {};

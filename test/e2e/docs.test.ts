@@ -41,7 +41,7 @@ function pages(): DocPage[] {
 const BLOCK_TIMEOUT_MS = 120_000;
 
 /** Runs one block in the page's session: the variables of earlier blocks in, this block's out. */
-function runBlock(block: DocBlock, session: string): { status: number | null; output: string } {
+function runBlock(block: DocBlock, session: string, labStateDir: string): { status: number | null; output: string } {
   const script = [
     // allexport stays on: a variable the block sets is exported, so `export -p` carries it on.
     'set -a',
@@ -54,7 +54,8 @@ function runBlock(block: DocBlock, session: string): { status: number | null; ou
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: BLOCK_TIMEOUT_MS,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    // Each page keeps its mystery state in its own folder: a page that fails mid-mystery leaves none behind.
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TRACELAB_LAB_STATE_DIR: labStateDir },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -111,17 +112,18 @@ describe.each(
         intervalMs: 1000,
         what: `no prediction traced in the last ${page.quietWindowS} s`,
       });
-    const session = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-docs-')), 'session.sh');
+    const sessionDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-docs-'));
+    const session = path.join(sessionDir, 'session.sh');
     for (const block of page.blocks) {
       if (block.skip) continue;
       const where = `${file}:${block.line}`;
       const deadline = Date.now() + (block.eventuallyS ?? 0) * 1000;
-      let { status, output } = runBlock(block, session);
+      let { status, output } = runBlock(block, session, sessionDir);
       const holds = () => status === 0 && block.expects.every((pattern) => pattern.test(output));
       // A query of telemetry still arriving is run again, as a learner would, until its deadline.
       while (!holds() && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        ({ status, output } = runBlock(block, session));
+        ({ status, output } = runBlock(block, session, sessionDir));
       }
       expect(status, `${where} failed:\n${block.code}\n--- output ---\n${output}`).toBe(0);
       for (const pattern of block.expects)

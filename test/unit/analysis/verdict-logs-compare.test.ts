@@ -44,10 +44,50 @@ const slowModel: SpanSpec[] = [
 ];
 
 describe('the verdict', () => {
+  it('counts a wait for a connection inside the time budget, names it once, and tells client rows from server rows', () => {
+    // Pool exhaustion: 195 ms waiting for the one connection, then the call runs out of the 250 ms budget.
+    const pooled: SpanSpec[] = [
+      { id: 'gw', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, end: 276 },
+      { id: 'wait', parent: 'gw', service: 'gateway', name: 'model.pool.wait', start: 1, end: 196 },
+      {
+        id: 'call',
+        parent: 'gw',
+        service: 'gateway',
+        name: 'POST /v1/predict',
+        kind: 'client',
+        start: 197,
+        end: 266,
+        attributes: { 'server.address': '127.0.0.1' },
+      },
+      { id: 'mi', parent: 'call', service: 'model-inference', name: 'POST /v1/predict', kind: 'server', start: 198, end: 269 },
+      {
+        id: 'fb',
+        parent: 'gw',
+        service: 'gateway',
+        name: 'fallback.decide',
+        start: 267,
+        end: 275,
+        attributes: { 'tracelab.fallback.reason': 'timeout' },
+      },
+    ];
+    const report = reportOf(pooled);
+    expect(report.verdict).toMatch(
+      /^71 % of 276 ms is gateway › model\.pool\.wait \(self 195 ms\); gateway's call to model-inference hit its time budget after waiting 195 ms in model\.pool\.wait and 69 ms in the call and it fell back: reason timeout\.$/,
+    );
+    expect(report.self_time.filter((row) => row.operation === 'POST /v1/predict').map((row) => [row.service, row.kind])).toEqual([
+      ['model-inference', 'server'],
+      ['gateway', 'server'],
+      ['gateway', 'client'],
+    ]);
+    const text = renderReport(report, { color: false });
+    expect(text).toMatch(/gateway › POST \/v1\/predict → model-inference/);
+    expect(text).toMatch(/gateway › POST \/v1\/predict \(client\)/);
+  });
+
   it('names the biggest share of the critical path, the budget that was hit and the fallback', () => {
     const report = reportOf(slowModel);
     expect(report.verdict).toBe(
-      "95 % of 262 ms is model-inference › model.infer (self 400 ms); gateway's call to model-inference hit its time budget at 250 ms and it fell back to fallback-rules: reason timeout.",
+      "95 % of 262 ms is model-inference › model.infer (self 400 ms, more than the request's 262 ms: it worked on after its caller stopped waiting); gateway's call to model-inference hit its time budget at 250 ms and it fell back to fallback-rules: reason timeout.",
     );
     expect(report.fallbacks).toEqual([
       {
