@@ -3,6 +3,7 @@
 // whether that callee is instrumented, the arguments that tell an N+1 from retries, whether a call
 // failed or timed out, and why a span waited (wait spans and span events). The single-trace report
 // and the diagnosis share these rules.
+import { isAsyncChild } from './critical-path';
 import type { AttributeValue, Span, Trace } from './model';
 import { spanIndex } from './model';
 
@@ -210,7 +211,8 @@ export function waitsBeforeCalls(trace: Trace): WaitBeforeCall[] {
   for (const parent of trace.spans) {
     const children = parent.childIds.map((id) => index.get(id)!);
     for (const call of children) {
-      if (!isCall(call)) continue;
+      // A message sent after the response is not waited for: the time before it held nothing up.
+      if (!isCall(call) || isAsyncChild(call, parent)) continue;
       let cursor = parent.startNs;
       for (const sibling of children) {
         if (sibling === call || sibling.startNs > call.startNs) continue;

@@ -10,9 +10,17 @@ export interface CriticalSegment {
   endNs: number;
 }
 
-/** A child that is not waited for: a consumer under a producer, or a follows-from child (fire and forget). */
+/**
+ * A child that is not waited for: a consumer under a producer, a follows-from child (fire and
+ * forget), or a message its own service sent that ended after its parent (nobody waited for the
+ * broker's acknowledgement: sent "after the response"; one process, one clock, so not skew).
+ */
 export function isAsyncChild(child: Span, parent: Span): boolean {
-  return child.relation === 'follows_from' || (child.kind === 'consumer' && parent.kind === 'producer');
+  return (
+    child.relation === 'follows_from' ||
+    (child.kind === 'consumer' && parent.kind === 'producer') ||
+    (child.kind === 'producer' && child.service === parent.service && child.endNs > parent.endNs)
+  );
 }
 
 interface Clipped {

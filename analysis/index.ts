@@ -30,6 +30,15 @@ export { type CriticalSegment, criticalPath, criticalPathOfRoot, isAsyncChild } 
 export { BackendUnavailableError, MalformedTraceIdError, TraceNotFoundError, UnreadableTraceError } from './errors';
 export { type Hop, hops } from './hops';
 export {
+  type LinkedSpan,
+  type LinkSource,
+  loadTraceLinks,
+  type OutgoingLinks,
+  outgoingLinks,
+  type ProcessedMessage,
+  type TraceLinks,
+} from './links';
+export {
   type FindSlowestOptions,
   type FoundTrace,
   findSlowestTrace,

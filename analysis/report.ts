@@ -107,7 +107,7 @@ export interface ReportSpan {
   critical_segments: { start_ms: number; duration_ms: number }[];
   on_critical_path: boolean;
   orphan: boolean;
-  /** Not waited for by its parent (consumer of a producer, follows-from). */
+  /** Not waited for by its parent (consumer of a producer, follows-from, a message sent after its parent ended). */
   async: boolean;
   attributes: Attributes;
   events: { name: string; time_ms: number; attributes: Attributes }[];

@@ -1,6 +1,7 @@
 // Plain-text rendering of reports for a terminal: verdict, waterfall with the critical path
 // marked, self-time table, hop gaps, log lines. Colour only when asked (the CLI asks on a TTY).
 import type { TraceComparison, UsualComparison } from './compare';
+import type { TraceLinks } from './links';
 import type { ReportSpan, TraceReport } from './report';
 
 export interface TextOptions {
@@ -245,5 +246,30 @@ export function renderUsual(comparison: UsualComparison, { color = false }: Text
       [false, true, true, true, true],
     ),
   );
+  return out.join('\n');
+}
+
+/** Span links both ways: what processed this trace's messages, and which traces its spans link to. */
+export function renderLinks(links: TraceLinks, { color = false }: TextOptions = {}): string {
+  const paint = painter(color);
+  const out: string[] = [];
+  if (links.processed_in.length) {
+    out.push(paint('bold', 'After the response (sent, not waited for)'));
+    for (const message of links.processed_in) {
+      const where = message.processed_by.length
+        ? message.processed_by.map((s) => `processed in batch trace ${s.trace_id} (${s.service} › ${s.operation})`).join('; ')
+        : 'no processing span found yet (not processed, or its trace is not in Jaeger yet)';
+      out.push(`  ${message.operation}: ${where}`);
+    }
+  }
+  if (links.links_to.length) {
+    if (out.length) out.push('');
+    const traces = new Set(links.links_to.flatMap((s) => s.targets.map((t) => t.trace_id)));
+    out.push(paint('bold', `Links to ${traces.size} other trace(s)`));
+    for (const span of links.links_to) {
+      out.push(`  ${span.service} › ${span.operation} links ${span.targets.length} span(s):`);
+      for (const target of span.targets) out.push(`    trace ${target.trace_id} (span ${target.span_id})`);
+    }
+  }
   return out.join('\n');
 }

@@ -35,7 +35,12 @@ export function jaegerClient(baseUrl: string) {
     /** One trace in OTLP JSON; `raw`: as the services recorded it (no clock-skew adjustment). Undefined when unknown. */
     otlpTrace: (traceId: string, { raw = true }: { raw?: boolean } = {}) =>
       json(`/api/v3/traces/${traceId}${raw ? '?raw_traces=true' : ''}`),
-    /** A trace search (query.service_name, query.start_time_min, …) in OTLP JSON; undefined when nothing matches. */
+    /** The services Jaeger holds traces of. */
+    async services(): Promise<string[]> {
+      const body = (await json('/api/v3/services')) as { services?: unknown[] } | undefined;
+      return (body?.services ?? []).filter((s): s is string => typeof s === 'string');
+    },
+    /** A trace search (query.service_name, query.operation_name, query.start_time_min, …) in OTLP JSON; undefined when nothing matches. */
     searchOtlp: (params: URLSearchParams) => json(`/api/v3/traces?${params}`),
     /** One trace in the legacy JSON (microseconds, tags); undefined when Jaeger does not have it. */
     async trace(traceId: string): Promise<JaegerTrace | undefined> {

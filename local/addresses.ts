@@ -23,4 +23,5 @@ export const URLS = {
   alertRecorder: local(BACKEND_PORTS['alert-recorder'].http),
   grafana: local(BACKEND_PORTS.grafana.http),
   console: local(BACKEND_PORTS.console.http),
+  natsMonitor: local(BACKEND_PORTS.nats.http),
 } as const;

@@ -1,6 +1,8 @@
 // The ports of every backend process, declared once as plain data: the recipes
 // (tools/backends/) run them on these ports, and the native addresses below derive from them
 // without loading a recipe (which would load the build and process code).
+import { BROKER } from '../services/registry';
+
 export const BACKEND_PORTS = {
   collector: { http: 13133, otlpGrpc: 4317, otlpHttp: 4318, metrics: 8888 },
   /** The first copy's (the recipe says how far each further copy steps them). */
@@ -14,6 +16,8 @@ export const BACKEND_PORTS = {
   'victorialogs-storage': { http: 9491 },
   grafana: { http: 3000 },
   console: { http: 8090 },
+  /** http: the monitoring endpoint; client: the NATS protocol. */
+  nats: { http: 8222, client: BROKER.clientPort },
 } as const satisfies Record<string, Record<string, number>>;
 
 export type BackendWithPorts = keyof typeof BACKEND_PORTS;

@@ -12,7 +12,16 @@ export interface ServiceEntry {
   published: boolean;
   /** One line for docs and the runner's summary. */
   summary: string;
+  /** Talks to the message broker (BROKER), at the address in NATS_URL. */
+  usesBroker?: boolean;
 }
+
+/**
+ * The message broker (NATS with JetStream, tools/backends/nats.ts): its client port, from which
+ * local/ports.ts and the services' default NATS_URL derive. The gateway publishes a prediction
+ * event per answer; model-inference's monitor consumes them (docs/async-tracing.md).
+ */
+export const BROKER = { backend: 'nats', clientPort: 4222 } as const;
 
 export const SERVICE_REGISTRY = {
   'model-inference': {
@@ -21,7 +30,8 @@ export const SERVICE_REGISTRY = {
     metricsPort: 9465,
     calls: {},
     published: false,
-    summary: 'the churn model: POST /v1/predict, GET /v1/random',
+    summary: 'the churn model: POST /v1/predict, GET /v1/random; monitors the prediction events',
+    usesBroker: true,
   },
   'fallback-rules': {
     version: '1.0.0',
@@ -37,7 +47,8 @@ export const SERVICE_REGISTRY = {
     metricsPort: 9464,
     calls: { MODEL_URL: 'model-inference', FALLBACK_URL: 'fallback-rules' },
     published: true,
-    summary: 'the public API: POST /v1/predict, GET /random',
+    summary: 'the public API: POST /v1/predict, GET /random; publishes a prediction event per answer',
+    usesBroker: true,
   },
 } as const satisfies Record<string, ServiceEntry>;
 

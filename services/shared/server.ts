@@ -57,6 +57,13 @@ function answerUnparsableRequests(server: Server, logger: Logger): void {
   });
 }
 
+const shutdownHooks: (() => Promise<void>)[] = [];
+
+/** Work to finish when the process is told to stop, before the telemetry is flushed (e.g. publish pending events). */
+export function onShutdown(hook: () => Promise<void>): void {
+  shutdownHooks.push(hook);
+}
+
 export function serve(app: Express, options: { host: string; port: number; name: string; logger: Logger }): Server {
   const { host, port, name, logger } = options;
   const server = app.listen(port, host, () => {
@@ -66,7 +73,9 @@ export function serve(app: Express, options: { host: string; port: number; name:
   const stop = (signal: string) => {
     logger.info({ signal }, `${name} shutting down`);
     server.close(() => {
-      void shutdownTelemetry().then(() => process.exit(0));
+      void Promise.allSettled(shutdownHooks.map((hook) => hook()))
+        .then(() => shutdownTelemetry())
+        .then(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();

@@ -4,6 +4,7 @@
 import { SERVICE_NAMES, type ServiceName } from '../../services/registry';
 import { servicePorts } from '../../tools/runner/services';
 import { OtlpReceiver } from '../support/otlp-receiver';
+import { closedPort } from '../support/ports';
 import { type RunningService, startService } from '../support/processes';
 import { predictAt, setModelBehaviourAt } from '../support/requests';
 
@@ -24,19 +25,29 @@ export interface Cluster {
   gateway: RunningService;
   model: RunningService;
   rules: RunningService;
+  /** Stops model-inference, runs `whileDown`, starts it again (as `model`). */
+  restartModel(whileDown: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startCluster(gatewayEnv: Record<string, string> = {}, otlpEndpoint?: string): Promise<Cluster> {
+/** `env` goes to every service (e.g. NATS_URL), `gatewayEnv` to the gateway on top. */
+export async function startCluster(
+  gatewayEnv: Record<string, string> = {},
+  otlpEndpoint?: string,
+  env: Record<string, string> = {},
+): Promise<Cluster> {
   const receiver = new OtlpReceiver();
   const endpoint = otlpEndpoint ?? (await receiver.start());
+  // Never a running stack's broker (its stream and its durable consumer): none unless given.
+  const brokerEnv = { NATS_URL: `nats://127.0.0.1:${await closedPort()}`, ...env };
   const telemetryEnv = () => ({
+    ...brokerEnv,
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_BLRP_SCHEDULE_DELAY: '100',
   });
-  const [model, rules] = await Promise.all([
+  const startModel = () =>
     startService('model-inference', PORT_OFFSET, {
       ...telemetryEnv(),
       CONTROL_TOKEN,
@@ -45,23 +56,28 @@ export async function startCluster(gatewayEnv: Record<string, string> = {}, otlp
       MODEL_LATENCY_P99_MS: '20',
       RANDOM_DELAY_MEDIAN_MS: '5',
       RANDOM_DELAY_P99_MS: '20',
-    }),
-    startService('fallback-rules', PORT_OFFSET, telemetryEnv()),
-  ]);
+    });
+  const [model, rules] = await Promise.all([startModel(), startService('fallback-rules', PORT_OFFSET, telemetryEnv())]);
   const gateway = await startService('gateway', PORT_OFFSET, {
     ...telemetryEnv(),
     ...gatewayEnv,
   });
-  return {
+  const cluster: Cluster = {
     receiver,
     gateway,
     model,
     rules,
+    async restartModel(whileDown) {
+      await cluster.model.stop();
+      await whileDown();
+      cluster.model = await startModel();
+    },
     async stop() {
-      await Promise.all([gateway.stop(), model.stop(), rules.stop()]);
+      await Promise.all([gateway.stop(), cluster.model.stop(), rules.stop()]);
       if (!otlpEndpoint) await receiver.stop();
     },
   };
+  return cluster;
 }
 
 export const predict = predictAt;

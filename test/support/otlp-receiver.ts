@@ -13,11 +13,15 @@ export interface ReceivedSpan {
   spanId: string;
   parentSpanId: string;
   name: string;
-  /** OTLP SpanKind: 1 internal, 2 server, 3 client. */
+  /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
+  /** Nanoseconds since the epoch, as sent (strings: too big for a number, and JSON-serialisable). */
+  startUnixNano: string;
+  endUnixNano: string;
   attributes: Record<string, unknown>;
   status: { code?: number; message?: string };
   events: { name: string; attributes: Record<string, unknown> }[];
+  links: { traceId: string; spanId: string }[];
 }
 
 export interface ReceivedLog {
@@ -29,7 +33,7 @@ export interface ReceivedLog {
   attributes: Record<string, unknown>;
 }
 
-export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
+export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
 function value(v: AnyValue | undefined): unknown {
   if (!v) return undefined;
@@ -90,12 +94,15 @@ export class OtlpReceiver {
             parentSpanId: hex(s.parentSpanId),
             name: s.name,
             kind: s.kind,
+            startUnixNano: String(s.startTimeUnixNano ?? 0),
+            endUnixNano: String(s.endTimeUnixNano ?? 0),
             attributes: attributes(s.attributes),
             status: s.status ?? {},
             events: (s.events ?? []).map((e: { name: string; attributes?: KeyValue[] }) => ({
               name: e.name,
               attributes: attributes(e.attributes),
             })),
+            links: (s.links ?? []).map((l: { traceId: string; spanId: string }) => ({ traceId: hex(l.traceId), spanId: hex(l.spanId) })),
           });
     }
   }

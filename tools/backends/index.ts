@@ -9,6 +9,7 @@ import { dockerComposeBuild } from './docker-compose';
 import { grafana } from './grafana';
 import { jaeger } from './jaeger';
 import { helmBuild, kubectlValidateBuild } from './kubernetes';
+import { nats } from './nats';
 import { prometheus, promtoolBuild } from './prometheus';
 import type { BackendRecipe, GoBuild } from './recipe';
 import { telemetrygenBuild } from './telemetrygen';
@@ -26,6 +27,7 @@ export const BACKENDS: readonly BackendRecipe[] = [
   alertRecorder,
   victorialogs,
   victorialogsStorage,
+  nats,
   grafana,
   tracelabConsole,
 ];

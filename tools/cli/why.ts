@@ -14,15 +14,17 @@ import {
   compareWithUsual,
   findSlowestTrace,
   loadTrace,
+  loadTraceLinks,
   loadTraceLogs,
   loadUsualDurations,
   MalformedTraceIdError,
   parseTraceId,
+  type TraceLinks,
   type TraceLogLine,
   TraceNotFoundError,
   type TraceReport,
 } from '../../analysis';
-import { renderComparison, renderReport, renderUsual } from '../../analysis/text';
+import { renderComparison, renderLinks, renderReport, renderUsual } from '../../analysis/text';
 import { URLS } from '../../local/addresses';
 import { durationMs, parseCommandLine } from './args';
 
@@ -53,9 +55,13 @@ interface Urls {
   prometheusUrl: string;
 }
 
+/** A report with its span links both ways (docs/async-tracing.md). */
+type LinkedReport = TraceReport & { links: TraceLinks };
+
 /** Explains one trace; logs are optional: a down log backend becomes a warning, not a failure. */
-async function explain(traceId: string, urls: Urls, withLogs: boolean): Promise<TraceReport> {
+async function explain(traceId: string, urls: Urls, withLogs: boolean): Promise<LinkedReport> {
   const trace = await loadTrace(traceId, urls);
+  const links = await loadTraceLinks(trace, urls);
   let logs: TraceLogLine[] = [];
   let logWarning: string | undefined;
   if (withLogs) {
@@ -68,7 +74,13 @@ async function explain(traceId: string, urls: Urls, withLogs: boolean): Promise<
   }
   const report = analyzeTrace(trace, { logs });
   if (logWarning) report.warnings.push(logWarning);
-  return report;
+  return { ...report, links };
+}
+
+/** The report, then its links when it has any. */
+function renderWithLinks(report: LinkedReport, color: boolean): string {
+  const links = renderLinks(report.links, { color });
+  return links ? `${renderReport(report, { color })}\n\n${links}` : renderReport(report, { color });
 }
 
 const OPTIONS = {
@@ -99,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     if (!values.json)
       console.log(`slowest trace of ${values.service} in the last ${values.since}: ${found.traceId} (${found.durationMs.toFixed(1)} ms)\n`);
     const report = await explain(found.traceId, urls, withLogs);
-    print(report, () => renderReport(report, { color }));
+    print(report, () => renderWithLinks(report, color));
     return 0;
   }
 
@@ -120,10 +132,10 @@ async function main(argv: string[]): Promise<number> {
       await loadUsualDurations({ prometheusUrl: urls.prometheusUrl, window: USUAL_WINDOW }),
       USUAL_WINDOW,
     );
-    print({ ...report, usual }, () => `${renderReport(report, { color })}\n\n${renderUsual(usual, { color })}`);
+    print({ ...report, usual }, () => `${renderWithLinks(report, color)}\n\n${renderUsual(usual, { color })}`);
     return 0;
   }
-  print(report, () => renderReport(report, { color }));
+  print(report, () => renderWithLinks(report, color));
   return 0;
 }
 

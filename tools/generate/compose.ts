@@ -5,7 +5,7 @@
 // test can check that a service added to a copy reaches every generated file.
 // `npm run compose:generate` writes them (tools/cli/generate.ts).
 import { stringify } from 'yaml';
-import { SERVICE_NODE_OPTIONS, SERVICE_REGISTRY, type ServiceRegistry } from '../../services/registry';
+import { BROKER, SERVICE_NODE_OPTIONS, SERVICE_REGISTRY, type ServiceRegistry } from '../../services/registry';
 import { BACKENDS, type BackendRecipe, backend, composeVar, instanceNames, runsIn, TOPOLOGIES, type Topology } from '../backends/index';
 import { backendOf, composeLayout, nativeLayout } from '../backends/layouts';
 import { HELM_VALUES_FILE, helmValues } from './helm';
@@ -121,6 +121,7 @@ function composeServices(topology: Topology, registry: ServiceRegistry) {
         ...Object.fromEntries(
           Object.entries(entry.calls).map(([variable, target]) => [variable, `http://${target}:${registry[target]!.port}`]),
         ),
+        ...(entry.usesBroker ? { NATS_URL: `nats://${BROKER.backend}:${BROKER.clientPort}` } : {}),
         CONTROL_TOKEN: composeVar('CONTROL_TOKEN', ':-'),
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://${composeLayout(name, '/data', topology, 1, registry).address('collector', collector.ports.otlpHttp!)}`,
       },

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { Express } from 'express';
 import { z } from 'zod';
 import { addControlRoutes } from '../../shared/control';
@@ -8,7 +8,10 @@ import type { KnobStore } from '../../shared/knobs';
 import type { Logger } from '../../shared/logger';
 import type { ModelClient } from './clients';
 import type { KNOBS } from './config';
-import { NoDecisionError, type Predictor } from './predictor';
+import { NoDecisionError, type PredictionResult, type Predictor } from './predictor';
+
+/** Where each answer goes as a prediction event (an EventPublisher, or a test's recorder). */
+export type PredictionEvents = (features: Features, result: PredictionResult, parent: ReturnType<typeof context.active>) => void;
 
 export interface GatewayDeps {
   logger: Logger;
@@ -20,6 +23,8 @@ export interface GatewayDeps {
   knobs: KnobStore<typeof KNOBS>;
   /** Bearer token for /v1/control; undefined disables it. */
   controlToken: string | undefined;
+  /** Called once each answer has been sent: never delays it. */
+  predictionEvents: PredictionEvents;
 }
 
 /** customer_id is accepted and validated but never logged, traced or used as a metric label. */
@@ -39,6 +44,13 @@ export function createApp(deps: GatewayDeps): Express {
       try {
         const result = await predict(features);
         const traceId = trace.getActiveSpan()?.spanContext().traceId ?? '';
+        // The event leaves after the answer: its producer span starts once the response is sent
+        // and the server span has ended (both on 'close', the instrumentation's listener first),
+        // in the request's trace but off its critical path ("after the response").
+        const parent = context.active();
+        res.once('close', () => {
+          if (res.writableFinished) deps.predictionEvents(features, result, parent);
+        });
         res.json({ ...result, trace_id: traceId });
       } catch (error) {
         if (error instanceof NoDecisionError) {

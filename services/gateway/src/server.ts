@@ -1,6 +1,7 @@
 import { KnobStore, valuesFromEnv } from '../../shared/knobs';
 import { createLogger } from '../../shared/logger';
-import { readConfig, serve } from '../../shared/server';
+import { EventPublisher, PREDICTION_SUBJECT } from '../../shared/messaging';
+import { onShutdown, readConfig, serve } from '../../shared/server';
 import { createApp } from './app';
 import { createModelClient, createRulesClient } from './clients';
 import { configSchema, KNOBS, SERVICE } from './config';
@@ -40,6 +41,10 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
   }
 }
 
+const events =
+  config.PREDICTION_EVENTS === 'on' ? new EventPublisher({ url: config.NATS_URL, capacity: config.EVENT_BUFFER, logger }) : undefined;
+if (events) onShutdown(() => events.close());
+
 const app = createApp({
   logger,
   model,
@@ -54,6 +59,13 @@ const app = createApp({
   knobs,
   controlToken: config.CONTROL_TOKEN,
   randomTimeoutMs: 10_000,
+  // No customer_id: the event carries what was asked and answered, not who asked.
+  predictionEvents: (features, result, parent) =>
+    events?.publish(
+      PREDICTION_SUBJECT,
+      { event: 'prediction', time: new Date().toISOString(), features, ...result, gateway_version: SERVICE.version },
+      parent,
+    ),
   checkDependencies: async () => {
     const [modelUp, rulesUp] = await Promise.all([isHealthy(config.MODEL_URL), isHealthy(config.FALLBACK_URL)]);
     return { 'model-inference': modelUp, 'fallback-rules': rulesUp };

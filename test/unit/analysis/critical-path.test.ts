@@ -154,6 +154,35 @@ describe('the critical path (Jaeger UI rules)', () => {
     expect(report.spans.find((s) => s.operation === 'consume')).toMatchObject({ async: true, on_critical_path: false });
   });
 
+  it('a message sent after the response is not waited for: off the path, and not clock skew', () => {
+    const report = reportOf([
+      { id: 'root', kind: 'server', start: 0, end: 100 },
+      { id: 'call', parent: 'root', kind: 'client', start: 0, end: 90 },
+      { id: 'publish', parent: 'root', kind: 'producer', start: 100, end: 103 },
+    ]);
+    expect(pathOf(report)).toEqual([
+      ['call', 0, 90],
+      ['root', 90, 100],
+    ]);
+    expect(report.spans.find((s) => s.operation === 'publish')).toMatchObject({ async: true, on_critical_path: false });
+    expect(report.warnings.join('\n')).not.toMatch(/skew/);
+    // The time between the call's end and the publish held nothing up: no wait before it.
+    expect(report.waits).toEqual([]);
+    expect(report.verdict).not.toMatch(/waited/);
+  });
+
+  it('a message sent and waited for (it ends within its parent) stays on the path', () => {
+    const report = reportOf([
+      { id: 'root', kind: 'server', start: 0, end: 100 },
+      { id: 'publish', parent: 'root', kind: 'producer', start: 80, end: 95 },
+    ]);
+    expect(pathOf(report)).toEqual([
+      ['root', 0, 80],
+      ['publish', 80, 95],
+      ['root', 95, 100],
+    ]);
+  });
+
   it('a follows-from child (legacy Jaeger reference) is not waited for either', () => {
     const span = (id: string, start: number, duration: number, references: unknown[] = []) => ({
       traceID: TRACE_ID,

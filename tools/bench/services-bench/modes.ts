@@ -7,12 +7,21 @@ export interface Mode {
   env: Record<string, string>;
   /** What turning this off (or on) shows, for the ablation table. */
   about: string;
+  /** Runs a NATS server for the gateway's prediction events (the other modes publish none). */
+  broker?: boolean;
 }
 
 const CORE_MODES: Mode[] = [
   { name: 'pure', sdk: false, env: {}, about: 'services started without the SDK (node server.js, no --require)' },
   { name: 'disabled', sdk: true, env: { OTEL_SDK_DISABLED: 'true' }, about: 'SDK loaded, OTEL_SDK_DISABLED=true' },
   { name: 'instrumented', sdk: true, env: {}, about: 'traces, metrics and logs on, exporting' },
+  {
+    name: 'instrumented+events',
+    sdk: true,
+    env: { PREDICTION_EVENTS: 'on' },
+    about: 'instrumented, and a prediction event per answer through a real NATS JetStream (docs/async-tracing.md)',
+    broker: true,
+  },
 ];
 
 const ABLATIONS: Mode[] = [

@@ -1,10 +1,14 @@
 // One measured run of the services benchmark: the three services started in a mode beside the
 // OTLP sink, a warm-up and a measured window of load from autocannon (in its own process), then
 // CPU per request, RSS, exported bytes and the latency of requests sent one at a time.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../../local/paths';
+import { BACKEND_PORTS } from '../../../local/ports';
 import { SERVICE_NAMES, type ServiceName } from '../../../services/registry';
+import { ensureBackend } from '../../backends/cache';
 import { type RunningProcess, startProcess } from '../../runner/process';
 import { servicePorts, serviceProcessSpec } from '../../runner/services';
 import { processCpuSeconds, sampleRss } from '../proc';
@@ -15,6 +19,7 @@ import type { ServicesBenchOptions } from './options';
 import { cpuByOwner, monotonicUs, profileDir, profileFile } from './profile';
 
 export const PORT_OFFSET = 20_000; // gateway on 28080 etc.: clear of a running stack
+const BROKER_PORTS = { client: BACKEND_PORTS.nats.client + PORT_OFFSET, http: BACKEND_PORTS.nats.http + PORT_OFFSET };
 const AUTOCANNON = path.join(repoRoot, 'node_modules', 'autocannon', 'autocannon.js');
 export const BODY = JSON.stringify({
   customer_id: 'bench',
@@ -36,6 +41,9 @@ async function startServices(
   const profileArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(mode)}`] : [];
   const env = {
     OTEL_EXPORTER_OTLP_ENDPOINT: grpc ? sink.grpcUrl : sink.httpUrl,
+    // No prediction events unless the mode runs its own broker; never a running stack's broker.
+    PREDICTION_EVENTS: 'off',
+    NATS_URL: `nats://127.0.0.1:${BROKER_PORTS.client}`,
     // Measure the telemetry, not the simulated model.
     MODEL_LATENCY_MEDIAN_MS: '0',
     MODEL_LATENCY_P99_MS: '0',
@@ -48,6 +56,7 @@ async function startServices(
   };
   const processes: RunningProcess[] = [];
   try {
+    if (mode.broker) processes.push(await startBroker());
     for (const name of SERVICE_NAMES) {
       // Pure mode: the same server.js without `--require instrumentation.js`. The access log is
       // written as in production, to /dev/null.
@@ -59,6 +68,34 @@ async function startServices(
     throw error;
   }
   return processes;
+}
+
+/** The stack's NATS build on offset ports, its store in a fresh folder (removed when it stops). */
+async function startBroker(): Promise<RunningProcess> {
+  const store = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelab-bench-nats-'));
+  const broker = await startProcess(
+    {
+      name: 'nats',
+      command: await ensureBackend('nats-server'),
+      args: [
+        '--addr=127.0.0.1',
+        `--port=${BROKER_PORTS.client}`,
+        `--http_port=${BROKER_PORTS.http}`,
+        '--jetstream',
+        `--store_dir=${store}`,
+      ],
+      readyUrl: `http://127.0.0.1:${BROKER_PORTS.http}/healthz?js-enabled-only=true`,
+      ports: [BROKER_PORTS.client, BROKER_PORTS.http],
+    },
+    { readyTimeoutMs: 20_000 },
+  );
+  return {
+    ...broker,
+    async stop() {
+      await broker.stop();
+      fs.rmSync(store, { recursive: true, force: true });
+    },
+  };
 }
 
 async function stopServices(processes: RunningProcess[]): Promise<void> {
@@ -156,8 +193,10 @@ export async function measure(options: ServicesBenchOptions, scenario: Scenario,
   const processes = await startServices(options, mode, sink, scenario.env);
   try {
     await load(gatewayUrl, options.warmupSeconds, options.connections); // JIT, connection pools, batch queues at steady state
-    const pids = Object.fromEntries(processes.map((p) => [p.name, p.pid])) as Record<ServiceName, number>;
-    const cpuBefore = Object.fromEntries(processes.map((p) => [p.name, processCpuSeconds(p.pid) * 1000]));
+    // The services only: a mode's broker is not the services' cost (its CPU is left out).
+    const services = processes.filter((p) => (SERVICE_NAMES as string[]).includes(p.name));
+    const pids = Object.fromEntries(services.map((p) => [p.name, p.pid])) as Record<ServiceName, number>;
+    const cpuBefore = Object.fromEntries(services.map((p) => [p.name, processCpuSeconds(p.pid) * 1000]));
     const sinkBefore = await sink.stats();
     const stopSampling = sampleRss(pids);
     const windowUs = [monotonicUs()];
@@ -167,7 +206,7 @@ export async function measure(options: ServicesBenchOptions, scenario: Scenario,
     const sinkAfter = await sink.stats();
     const perRequest = (ms: number) => ms / Math.max(result.requests, 1);
     const cpu = Object.fromEntries(
-      processes.map((p) => [p.name, perRequest(processCpuSeconds(p.pid) * 1000 - cpuBefore[p.name]!)]),
+      services.map((p) => [p.name, perRequest(processCpuSeconds(p.pid) * 1000 - cpuBefore[p.name]!)]),
     ) as Record<ServiceName, number>;
     const exported: Record<string, number> = {};
     for (const [signal, after] of Object.entries(sinkAfter)) {

@@ -1,6 +1,7 @@
 // The details of one span: times, status, critical path, attributes, events and exceptions,
-// links, hop gaps, its log lines and its resource.
-import type { AttributeValue, ReportSpan, SkewedSpan, TraceReport } from '../../../../analysis';
+// links, hop gaps, its log lines and its resource. And the trace's links to other traces, both
+// ways (LinkedTraces): the batch that processed a request's event, the requests a batch links to.
+import type { AttributeValue, ReportSpan, SkewedSpan, TraceLinks, TraceReport } from '../../../../analysis';
 import { serviceColour } from '../model/colours';
 import { formatDuration } from '../model/timeAxis';
 import { skewText } from '../model/traceView';
@@ -144,6 +145,58 @@ export function SpanDetails({ span, report, skew }: { span: ReportSpan; report: 
         </>
       ) : null}
       <AttributeTable title="Resource" attributes={span.resource} />
+    </section>
+  );
+}
+
+/** Links across traces, both ways; nothing when the trace has none. */
+export function LinkedTraces({ links }: { links: TraceLinks }) {
+  const linked = [...new Set(links.links_to.flatMap((s) => s.targets.map((t) => t.trace_id)))];
+  if (!links.processed_in.length && !linked.length) return null;
+  return (
+    <section class="linked-traces" aria-labelledby="linked-title" data-testid="linked-traces">
+      <h2 id="linked-title">Linked traces</h2>
+      {links.processed_in.length ? (
+        <ul data-testid="processed-in">
+          {links.processed_in.map((m) => (
+            <li key={m.producer_span_id}>
+              After the response, <strong>{m.operation}</strong>{' '}
+              {m.processed_by.length ? (
+                <>
+                  was processed in batch{' '}
+                  {m.processed_by.map((b, i) => (
+                    <span key={b.span_id}>
+                      {i ? ', ' : ''}
+                      <a href={`/trace/${b.trace_id}`} class="mono">
+                        {b.trace_id}
+                      </a>{' '}
+                      ({b.service} · {b.operation})
+                    </span>
+                  ))}
+                </>
+              ) : (
+                'has no processing span in Jaeger yet (not processed, or not arrived)'
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {linked.length ? (
+        <>
+          <p>
+            {links.links_to.map((s) => `${s.service} · ${s.operation}`).join(', ')} links to {linked.length} other trace(s):
+          </p>
+          <ul data-testid="links-to">
+            {linked.map((id) => (
+              <li key={id}>
+                <a href={`/trace/${id}`} class="mono">
+                  {id}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </section>
   );
 }

@@ -3,8 +3,8 @@
 // library (the same code as `npm run why`): verdict, waterfall with critical path, span
 // details, self time, hop gaps, logs. No backend call per span.
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
-import { MalformedTraceIdError } from '../../../../analysis';
-import { SpanDetails } from '../components/SpanDetails';
+import { loadTraceLinks, MalformedTraceIdError, type TraceReport } from '../../../../analysis';
+import { LinkedTraces, SpanDetails } from '../components/SpanDetails';
 import { Failure, Loading } from '../components/states';
 import { TraceSearchBar } from '../components/TraceSearchBar';
 import { HopGapTable, LogTable, StatisticsTable } from '../components/TraceTables';
@@ -38,6 +38,30 @@ function CompareForm({ traceId }: { traceId: string }) {
       <button type="submit">Compare</button>
     </form>
   );
+}
+
+/** The trace's links to other traces, both ways, looked up once it is shown (they never hold it up). */
+function TraceLinksPanel({ report }: { report: TraceReport }) {
+  const state = useAsync(
+    () =>
+      loadTraceLinks(
+        {
+          traceId: report.trace_id,
+          startEpochMs: Date.parse(report.start_time),
+          spans: report.spans.map((s) => ({
+            spanId: s.span_id,
+            service: s.service,
+            name: s.operation,
+            kind: s.kind,
+            attributes: s.attributes,
+            links: s.links.map((l) => ({ traceId: l.trace_id, spanId: l.span_id })),
+          })),
+        },
+        { jaegerUrl: `${location.origin}/api/proxy/jaeger` },
+      ),
+    [report.trace_id],
+  );
+  return state.status === 'ok' ? <LinkedTraces links={state.data} /> : null;
 }
 
 function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchParams }) {
@@ -93,6 +117,7 @@ function TraceView({ loaded, params }: { loaded: LoadedTrace; params: URLSearchP
         {report.verdict}
       </p>
       <TraceWarnings report={report} onSelect={setSelected} />
+      <TraceLinksPanel report={report} />
       {loaded.skew.critical_path_note ? (
         <p class="hint" data-testid="skew-note">
           <span class="badge badge-skew">⏱</span> {loaded.skew.critical_path_note}.
