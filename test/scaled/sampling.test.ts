@@ -14,6 +14,7 @@ import {
   predictInTrace,
   type Sent,
   seededRandom,
+  setModelBehaviourInTrace,
   settledTrace,
   untilDecided,
   untilNothingHeld,
@@ -52,12 +53,14 @@ describe('the scaled topology keeps whole traces by policy', () => {
     // same on every run.
     const random = seededRandom(14);
     rest = await concurrently(REST, 4, () => predictInTrace(random));
-    await setModelBehaviour({ error_rate: 1 });
+    const controls = [await setModelBehaviourInTrace(random, { error_rate: 1 })];
     fallbacks = await concurrently(FALLBACKS, 4, () => predictInTrace(random));
-    await setModelBehaviour(HEALTHY_MODEL);
-    const after = await untilDecided(before, REST + FALLBACKS);
-    // Nothing else ran meanwhile, so the traces kept are ours; each reaches Jaeger once its batch is out.
+    controls.push(await setModelBehaviourInTrace(random, HEALTHY_MODEL));
+    const after = await untilDecided(before, REST + FALLBACKS + controls.length);
+    // Nothing else ran meanwhile, so the traces kept are ours (the two control calls among them,
+    // kept or not by their seeded ids); each reaches Jaeger once its batch is out.
     const keptCount = after.kept - before.kept;
+    const keptControls = new Set<string>();
     await eventually(
       async () => {
         for (const sent of [...fallbacks, ...rest]) {
@@ -65,7 +68,8 @@ describe('the scaled topology keeps whole traces by policy', () => {
           const trace = await jaegerTrace(sent.traceId);
           if (trace) kept.set(sent.traceId, trace);
         }
-        return kept.size >= keptCount ? true : undefined;
+        for (const traceId of controls) if (!keptControls.has(traceId) && (await jaegerTrace(traceId))) keptControls.add(traceId);
+        return kept.size + keptControls.size >= keptCount ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 1000, what: `${keptCount} kept traces in Jaeger` },
     );

@@ -1,9 +1,10 @@
 // Helpers for the scaled topology's tests: seeded trace ids sent as the caller's context, the
 // gateway collectors' own metrics, and what "whole" and "not split" mean for a kept trace.
 
+import { inject } from 'vitest';
 import { createRandom, type Random } from '../../services/model-inference/src/rng';
 import { backend, instanceNames, instancePort } from '../../tools/backends/index';
-import { eventually, type JaegerTrace, jaegerTrace, predict, serviceOf, tag } from '../e2e/support';
+import { eventually, type JaegerTrace, jaegerTrace, predict, serviceOf, tag, URLS } from '../e2e/support';
 
 export const GATEWAY_COLLECTORS = instanceNames(backend('collector-gateway'));
 
@@ -84,6 +85,25 @@ export async function predictInTrace(random: Random): Promise<Sent> {
   const parentSpanId = hex(random, 8);
   const { status } = await predict({ traceparent: `00-${traceId}-${parentSpanId}-01` });
   return { traceId, parentSpanId, status };
+}
+
+/**
+ * A change of the model's knobs in a trace the test chose: a control call is a trace too, and
+ * the probabilistic policy keeps it or not by its id, so a seeded id keeps the count the same on every run.
+ */
+export async function setModelBehaviourInTrace(random: Random, update: Record<string, number>): Promise<string> {
+  const traceId = hex(random, 16);
+  const response = await fetch(`${URLS.modelInference}/v1/control`, {
+    method: 'PUT',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${inject('controlToken')}`,
+      traceparent: `00-${traceId}-${hex(random, 8)}-01`,
+    },
+    body: JSON.stringify(update),
+  });
+  if (!response.ok) throw new Error(`control update failed: ${response.status} ${await response.text()}`);
+  return traceId;
 }
 
 /** The gateway collectors that forwarded a trace's spans (their resource attribute). */
