@@ -14,6 +14,7 @@ const MODULE_VERSION = '1.76.0';
 
 export const jaeger: BackendRecipe = {
   name: 'jaeger',
+  title: 'Jaeger',
   summary: 'Jaeger v2: stores traces, answers /api/traces, /api/dependencies and SPM queries',
   build: {
     // A replace directive in its go.mod means building inside the module.
@@ -35,6 +36,7 @@ export const jaeger: BackendRecipe = {
   ready: { port: 'http', path: '/status' },
   // Its Monitor (SPM) API reads Prometheus only when asked: no start-up dependency.
   dependsOn: [],
+  firstTrace: true,
   configFolders: ['jaeger'],
   // Traces on Badger in its data folder (JAEGER_TRACE_STORAGE=memory keeps them in memory).
   stateful: true,
