@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../console/server/config';
 import { createConsoleApp } from '../../console/server/server';
-import { timeLeft } from '../../console/web/src/components/StackStatusBanner';
+import { timeLeft } from '../../console/web/src/model/stackStatus';
 import { pendingParts, type StackStatus } from '../../local/stack-status';
 import { GO_BUILDS } from '../../tools/backends/index';
 import { backendProcesses, buildOrder, serviceProcesses } from '../../tools/runner/plan';
