@@ -237,6 +237,7 @@ export async function ensureBackends(
   onBuilt: (name: BackendName) => void = () => undefined,
 ): Promise<Record<BackendName, string>> {
   const missing = [...new Map(names.map((name) => componentOf(name))).entries()].filter(([key, component]) => !isBuilt(key, component));
+  for (const name of names) if (!missing.some(([, component]) => component.binaries.includes(name))) onBuilt(name);
   const seconds = missing.map(([key, component]) => expectedSeconds(key, component).seconds);
   if (missing.length) {
     const plan = missing.map(([key], i) => `${key} ~${formatDuration(seconds[i]!)}`).join(', ');
