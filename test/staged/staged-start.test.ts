@@ -13,6 +13,7 @@ import { URLS } from '../../local/addresses';
 import { stateDir } from '../../local/paths';
 import { type Builder, binaryCache } from '../../tools/backends/cache';
 import { type Stack, startStack } from '../../tools/runner/supervisor';
+import { launchChromium, screenshot } from '../e2e/browser';
 import { predictAt } from '../support/requests';
 
 const HELD = 'victorialogs';
@@ -96,6 +97,19 @@ describe('a staged start: VictoriaLogs still building', () => {
     expect(status.pending.map((p) => p.title)).not.toContain('Jaeger');
   });
 
+  it('every console page shows it in a banner, in Chromium', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${URLS.console}/signals`);
+      const banner = page.getByRole('status', { name: 'Still building' });
+      await banner.getByText(/VictoriaLogs: building, about \d+ min left/).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'staged-start-banner');
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('once it is built and started, the logs sent meanwhile are there, and the console says all is ready', async () => {
     builder.release();
     await stack.ready;
@@ -113,5 +127,17 @@ describe('a staged start: VictoriaLogs still building', () => {
       expect(rows.map((r) => r['service.name'])).toContain('gateway');
     }
     expect(await consoleStatus()).toEqual({ known: true, ready: true, pending: [] });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/stack/status'));
+      await page.goto(`${URLS.console}/signals`);
+      expect(await (await answered).json()).toMatchObject({ ready: true });
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve))); // the answer rendered
+      expect(await page.getByRole('status', { name: 'Still building' }).count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
   });
 });
