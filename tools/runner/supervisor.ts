@@ -101,7 +101,10 @@ export interface StartOptions {
   builder?: Builder;
 }
 
-/** Starts the whole native stack and resolves when every part answers its readiness check. */
+/**
+ * Starts the whole native stack and resolves when every part answers its readiness check (with
+ * `waitForAll: false`, once the start is under way).
+ */
 export async function startStack({
   log = console.log,
   controlToken,
