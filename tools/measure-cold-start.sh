@@ -28,7 +28,7 @@ wait_for_line() {
   done
 }
 
-wait_for_line 'The first trace can be seen'
+wait_for_line '^The first trace can be seen:'
 trace_id=$(curl -s --retry 5 --retry-connrefused -X POST http://127.0.0.1:8080/v1/predict -H 'content-type: application/json' \
   -d '{"customer_id":"c-42","features":{"tenure_months":3,"monthly_spend":120,"support_tickets":2,"plan":"basic"}}' |
   sed -E 's/.*"trace_id":"([0-9a-f]{32})".*/\1/')

@@ -309,7 +309,7 @@ function supervise(
     const minutes = (list: typeof builds) => Math.max(1, Math.round(list.reduce((sum, b) => sum + b.expectedS, 0) / 60));
     if (rest.length < builds.length && rest.length)
       log(
-        `  The first trace can be seen in about ${minutes(builds.slice(0, builds.length - rest.length))} min, once ${builds
+        `  A first trace in about ${minutes(builds.slice(0, builds.length - rest.length))} min, once ${builds
           .slice(0, builds.length - rest.length)
           .map((b) => b.binary)
           .join(' and ')} are built; ${rest.map((b) => b.binary).join(', ')} join as they are built (about ${minutes(builds)} min in all).`,
