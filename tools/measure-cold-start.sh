@@ -56,7 +56,7 @@ fi
 first=$(($(date +%s) - started))
 echo "first trace visible in the console after $first s (trace $trace_id)"
 
-wait_for_line 'tracelab is running'
+wait_for_line '^tracelab is running'
 echo "all ready after $(($(date +%s) - started)) s"
 grep -E '^\[backends\] built' "$work/start.log"
 # The runner itself (not npm's `sh -c` around it) stops the stack on SIGINT: this npm's own

@@ -49,7 +49,7 @@ The first trace can be seen: open ${URLS.console}/traces and send a request:
     -d '{"customer_id":"c-42","features":{"tenure_months":3,"monthly_spend":120,"support_tickets":2,"plan":"basic"}}'
 ${
   building.length
-    ? `Still to come: ${building.join(', ')} (the console says how long; "tracelab is running" follows when all are ready).
+    ? `Still to come: ${building.join(', ')} (the console says how long; the summary follows when all are ready).
 `
     : ''
 }`;
