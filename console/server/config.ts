@@ -25,6 +25,8 @@ export interface ConsoleConfig {
   assetsDir: string;
   /** Bearer token for the services' control endpoints; held here, never sent to the browser. */
   controlToken: string | undefined;
+  /** Where the native runner says what is still building (local/stack-status.ts); none in compose. */
+  stackStatusFile?: string;
 }
 
 function port(value: string | undefined, fallback: number): number {
@@ -51,5 +53,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, registry: Servi
     ),
     assetsDir: env.CONSOLE_ASSETS_DIR ?? path.join(distDir, 'console', 'web'),
     controlToken: readControlToken(env),
+    ...(env.STACK_STATUS_FILE ? { stackStatusFile: env.STACK_STATUS_FILE } : {}),
   };
 }

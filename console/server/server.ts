@@ -14,6 +14,7 @@ import { addDiagnoseRoute } from './diagnose';
 import { type Lab, LabError, scenarioLab } from './lab';
 import { addMysteryRoutes } from './mystery';
 import { proxyHandler, sendError } from './proxy';
+import { addStackStatusRoute } from './stack-status';
 
 /** Client-side routes: reloading any of them serves the app. */
 const APP_ROUTES = /^\/($|traces\/?$|trace\/[^/]+(\/vs\/[^/]+)?\/?$|services\/?$|signals\/?$|lab\/?$|diagnose\/?$|docs\/[\w-]+\/?$)/;
@@ -112,6 +113,7 @@ export function createConsoleApp(config: ConsoleConfig, lab: Lab = scenarioLab(c
   );
   addMysteryRoutes(app, config, sameOriginJson);
   addDiagnoseRoute(app, config);
+  addStackStatusRoute(app, config);
   app.all('/api/*path', (req, res) => sendError(res, 404, 'not_found', `no console API at ${req.method} ${req.path}`));
 
   app.use('/assets', express.static(path.join(config.assetsDir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));

@@ -5,6 +5,7 @@ import type { BackendRecipe } from './recipe';
 
 export const alertRecorder: BackendRecipe = {
   name: 'alert-recorder',
+  title: 'alert recorder',
   summary: 'webhook receiver that keeps delivered alerts (GET /alerts)',
   native: { node: 'runner/alert-recorder.js' },
   ports: BACKEND_PORTS['alert-recorder'],

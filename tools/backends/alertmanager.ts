@@ -9,6 +9,7 @@ const VERSION = '0.34.2';
 
 export const alertmanager: BackendRecipe = {
   name: 'alertmanager',
+  title: 'Alertmanager',
   summary: 'Alertmanager: groups and routes alerts to the webhook receiver',
   build: {
     version: VERSION,

@@ -179,6 +179,34 @@ async function ensureComponent(key: string, component: GoBuild, progress?: Progr
   return pending;
 }
 
+/** Where a binary is (or will be, once built) in the cache. */
+export function binaryPath(name: BackendName): string {
+  const [key, component] = componentOf(name);
+  return path.join(componentDir(key, component).dir, name);
+}
+
+/**
+ * Builds what is missing. The native runner takes one as a dependency, so that a test can hold
+ * one backend's build back while the rest of the stack runs.
+ */
+export interface Builder {
+  /** Seconds the build of a binary is expected to take; undefined when it is built. */
+  pendingSeconds(name: BackendName): number | undefined;
+  /** Builds the binaries one component at a time in this order; `onBuilt` as each is ready. */
+  build(names: BackendName[], onBuilt: (name: BackendName) => void): Promise<void>;
+}
+
+/** The binary cache as the runner's builder. */
+export const binaryCache: Builder = {
+  pendingSeconds(name) {
+    const [key, component] = componentOf(name);
+    return isBuilt(key, component) ? undefined : expectedSeconds(key, component).seconds;
+  },
+  async build(names, onBuilt) {
+    await ensureBackends(names, onBuilt);
+  },
+};
+
 /** Absolute path of a backend binary, built and cached on first use. */
 export async function ensureBackend(name: BackendName): Promise<string> {
   const [key, component] = componentOf(name);
@@ -200,12 +228,16 @@ export async function fetchAhead(later: [string, GoBuild][]): Promise<void> {
 }
 
 /**
- * Builds what is missing one at a time (the machine has two cores and each Go build uses both),
- * with the later ones' downloads running meanwhile, saying up front what will be built and how
- * long that should take.
+ * Builds what is missing one at a time, in the order given (the machine has two cores and each Go
+ * build uses both), with the later ones' downloads running meanwhile, saying up front what will
+ * be built and how long that should take.
  */
-export async function ensureBackends(names: BackendName[] = defaultBackendNames): Promise<Record<BackendName, string>> {
+export async function ensureBackends(
+  names: BackendName[] = defaultBackendNames,
+  onBuilt: (name: BackendName) => void = () => undefined,
+): Promise<Record<BackendName, string>> {
   const missing = [...new Map(names.map((name) => componentOf(name))).entries()].filter(([key, component]) => !isBuilt(key, component));
+  for (const name of names) if (!missing.some(([, component]) => component.binaries.includes(name))) onBuilt(name);
   const seconds = missing.map(([key, component]) => expectedSeconds(key, component).seconds);
   if (missing.length) {
     const plan = missing.map(([key], i) => `${key} ~${formatDuration(seconds[i]!)}`).join(', ');
@@ -218,6 +250,7 @@ export async function ensureBackends(names: BackendName[] = defaultBackendNames)
   for (const [i, [key, component]] of missing.entries()) {
     const laterSeconds = seconds.slice(i + 1).reduce((a, b) => a + b, 0);
     await ensureComponent(key, component, { index: i + 1, count: missing.length, laterSeconds });
+    for (const name of names) if (component.binaries.includes(name)) onBuilt(name);
   }
   await downloads;
   const paths = {} as Record<BackendName, string>;

@@ -59,12 +59,16 @@ const GATEWAYS_FILE = 'gateways.yaml';
 
 export const collector: BackendRecipe = {
   name: 'collector',
+  title: 'Collector',
   summary: 'OpenTelemetry Collector: OTLP and StatsD in, span metrics, redaction, out to the backends (scaled: the agent)',
   build,
   ports: BACKEND_PORTS.collector,
   ready: { port: 'http', path: '/' },
   // collector-gateway runs only in the scaled topology (a missing dependency is dropped).
   dependsOn: ['jaeger', 'prometheus', 'victorialogs', 'collector-gateway'],
+  // Every exporter queues on disk for 15 minutes (config.yaml): a backend may still be building.
+  startsWithout: ['jaeger', 'prometheus', 'victorialogs'],
+  firstTrace: true,
   configFolders: ['collector'],
   // Its persistent sending queues (file_storage) live in its data folder.
   stateful: true,
@@ -98,6 +102,7 @@ export const collector: BackendRecipe = {
 
 export const collectorGateway: BackendRecipe = {
   name: 'collector-gateway',
+  title: 'gateway collectors',
   summary: 'scaled topology: a gateway collector; span metrics from every span, then tail sampling, to Jaeger',
   native: { binary: 'collector' },
   topologies: ['scaled'],
@@ -107,6 +112,8 @@ export const collectorGateway: BackendRecipe = {
   // Not Prometheus: in compose it lives in the agent's network namespace, and the agent waits for
   // the gateways. The span metrics wait in the persistent queue until Prometheus answers.
   dependsOn: ['jaeger'],
+  startsWithout: ['jaeger'],
+  firstTrace: true,
   configFolders: ['collector'],
   stateful: true,
   args: (layout) => [config(layout), config(layout, 'gateway')],

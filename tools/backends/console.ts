@@ -20,16 +20,21 @@ export function consoleEnvironment(layout: Layout): Record<string, string> {
       Object.entries(registry).map(([name, entry]) => [serviceUrlVariable(name, registry), `http://${layout.address(name, entry.port)}`]),
     ),
     CONTROL_TOKEN: layout.controlToken,
+    ...(layout.stackStatusFile ? { STACK_STATUS_FILE: layout.stackStatusFile } : {}),
   };
 }
 
 export const tracelabConsole: BackendRecipe = {
   name: 'console',
+  title: 'console',
   summary: 'the web console: traces, service map, signals, fault lab (http://127.0.0.1:8090)',
   native: { node: '../console/server/server.js' },
   ports: BACKEND_PORTS.console,
   ready: { port: 'http', path: '/healthz' },
   dependsOn: ['jaeger', 'prometheus', 'victorialogs', 'alert-recorder'],
+  // Its pages say which backends are still building (GET /api/stack/status).
+  startsWithout: ['jaeger', 'prometheus', 'victorialogs'],
+  firstTrace: true,
   configFolders: [],
   stateful: false,
   args: () => [],

@@ -6,6 +6,7 @@ import { type BackendRecipe, composeVar } from './recipe';
 
 export const grafana: BackendRecipe = {
   name: 'grafana',
+  title: 'Grafana',
   summary: 'Grafana: dashboards, correlations (compose, or natively if installed)',
   native: { path: ['grafana', 'grafana-server'] },
   ports: BACKEND_PORTS.grafana,

@@ -1,7 +1,8 @@
 // tracelab's Jaeger components: replaces cmd/jaeger/internal/components.go of the Jaeger module
 // before it is built (tools/backends/jaeger.ts). Only what jaeger/config.yaml uses, as ocb does
 // for the collector: Kafka, Zipkin, the Prometheus exporter, tail sampling, OTTL processors and
-// the AWS auth extension are left out, a fifth of Jaeger's packages.
+// the AWS auth extension are left out, a fifth of Jaeger's packages. The storage extension's own
+// list is cut down to memory and Badger at build time (onlyMemoryAndBadger in jaeger.ts).
 package internal
 
 import (

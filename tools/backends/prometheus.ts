@@ -44,6 +44,7 @@ export const serviceTargets = (layout: Layout) =>
 
 export const prometheus: BackendRecipe = {
   name: 'prometheus',
+  title: 'Prometheus',
   summary: 'Prometheus: scrapes the services, OTLP in with exemplars, recording and alert rules',
   build: {
     // Prometheus 3.x is published as module v0.3xx.y; built without `builtinassets` because the

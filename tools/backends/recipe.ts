@@ -32,6 +32,8 @@ export interface Layout {
   controlToken: string;
   /** The services the backends serve (services/registry.ts; a test passes a copy). */
   services: ServiceRegistry;
+  /** Natively: the file where the runner says what is still building (local/stack-status.ts). */
+  stackStatusFile?: string;
 }
 
 /** One Go build that yields one or more binaries, cached under a key of version and recipe. */
@@ -81,6 +83,8 @@ export interface ComposeRecipe {
 
 export interface BackendRecipe {
   name: string;
+  /** What a person calls it (the console's "Prometheus: building"). */
+  title: string;
   /** One line: what it is for. */
   summary: string;
   /** Built from the Go module proxy; absent for Node processes and tools found on PATH. */
@@ -108,6 +112,17 @@ export interface BackendRecipe {
   ready: { port: string; path: string };
   /** Components it sends to or reads from, started first. */
   dependsOn: string[];
+  /**
+   * Of `dependsOn`, those it starts without, natively, while their binaries are still being
+   * built (a staged cold start): what it sends them waits in its persistent queue, or it says
+   * that they are still building. Once built, they are started first as usual.
+   */
+  startsWithout?: string[];
+  /**
+   * The first trace on screen needs it (with the services): its binary is built before the
+   * others', and `npm start` says when all of these run.
+   */
+  firstTrace?: boolean;
   /** Repository folders holding its configuration (mounted read-only in compose). */
   configFolders: string[];
   /**

@@ -20,6 +20,7 @@ const compose = {
 
 export const victorialogs: BackendRecipe = {
   name: 'victorialogs',
+  title: 'VictoriaLogs',
   summary: 'VictoriaLogs: log storage, LogsQL queries and its own log UI (/select/vmui) (scaled: the cluster front end)',
   build: {
     // VictoriaLogs' own module (it stores OTLP records' trace_id/span_id as fields). Its vendor/
@@ -57,6 +58,7 @@ export const victorialogs: BackendRecipe = {
 
 export const victorialogsStorage: BackendRecipe = {
   name: 'victorialogs-storage',
+  title: 'VictoriaLogs storage nodes',
   summary: 'scaled topology: a VictoriaLogs storage node behind the front end',
   native: { binary: 'victorialogs' },
   topologies: ['scaled'],

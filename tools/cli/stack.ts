@@ -9,7 +9,7 @@ import { controlSocketFile } from '../../local/control-token';
 import { stateDir } from '../../local/paths';
 import { TOPOLOGIES, type Topology } from '../backends/index';
 import { askStack, serveControl } from '../runner/control-socket';
-import { statusTable, summary } from '../runner/summary';
+import { firstTraceNote, statusTable, summary } from '../runner/summary';
 import { type ProcessStatus, startStack } from '../runner/supervisor';
 import { parseCommandLine, usageError } from './args';
 
@@ -17,9 +17,18 @@ const USAGE = `usage: stack.js up [--topology ${TOPOLOGIES.join('|')}] | status 
 
 async function up(topology: Topology): Promise<void> {
   console.log(`Starting tracelab${topology === 'default' ? '' : ` (${topology} topology)`}…`);
-  const stack = await startStack({ topology });
+  // Staged: the first trace can be seen while the last backends still build.
+  const stack = await startStack({ topology, waitForAll: false });
   const control = await serveControl(stack, controlSocketFile());
-  console.log(summary(stack, topology));
+  void stack.firstTrace.then(() => console.log(firstTraceNote(stack)));
+  stack.ready.then(
+    () => console.log(summary(stack, topology)),
+    (error: unknown) => {
+      console.error(`[stack] ${error instanceof Error ? error.message : String(error)}`);
+      control.close();
+      process.exit(1);
+    },
+  );
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: stopping…`);
     control.close();

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { distDir, repoRoot } from '../../local/paths';
 import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../../services/registry';
-import { ensureBackend, ensureBackends, findOnPath } from '../backends/cache';
+import { binaryPath, findOnPath } from '../backends/cache';
 import { BACKENDS, type BackendRecipe, backend, instanceNames, instancePort, runsIn, type Topology } from '../backends/index';
 import { nativeLayout } from '../backends/layouts';
 import type { ProcessSpec } from './process';
@@ -13,46 +13,62 @@ import { serviceProcessSpec } from './services';
 /** One process of the native stack. */
 export interface StackProcess {
   name: string;
+  /** What a person calls it: its backend's title, or the service's name. */
+  title: string;
   /** The backend it is (a copy of), for backends. */
   backend?: string;
   dependsOn: readonly string[];
+  /** Of dependsOn, those it starts without while their binaries are still being built. */
+  startsWithout: readonly string[];
+  /** The first trace on screen needs it. */
+  firstTrace: boolean;
+  /** The built binary it runs (tools/backends/cache.ts), which may still have to be built. */
+  binary?: string;
   ports: number[];
   dataDir?: string;
   spec: ProcessSpec;
 }
 
-/** The command that runs a backend natively, or undefined when it is not available here. */
-async function nativeCommand(recipe: BackendRecipe): Promise<{ command: string; prefix: string[] } | undefined> {
-  if (!recipe.native) return { command: await ensureBackend(recipe.name), prefix: [] };
-  if ('binary' in recipe.native) return { command: await ensureBackend(recipe.native.binary), prefix: [] };
-  if ('node' in recipe.native) return { command: process.execPath, prefix: [path.join(distDir, 'tools', recipe.native.node)] };
-  const found = findOnPath(recipe.native.path);
+/**
+ * The command that runs a backend natively (a built binary, whether or not it is built yet), or
+ * undefined when it is not available here.
+ */
+function nativeCommand(recipe: BackendRecipe): { command: string; prefix: string[]; binary?: string } | undefined {
+  const binary = !recipe.native ? recipe.name : 'binary' in recipe.native ? recipe.native.binary : undefined;
+  if (binary) return { command: binaryPath(binary), prefix: [], binary };
+  if (recipe.native && 'node' in recipe.native)
+    return { command: process.execPath, prefix: [path.join(distDir, 'tools', recipe.native.node)] };
+  const found = recipe.native && 'path' in recipe.native ? findOnPath(recipe.native.path) : undefined;
   return found ? { command: found, prefix: [] } : undefined;
 }
 
-export async function backendProcesses(
+/** The backends of a topology as processes; their binaries are built by the supervisor. */
+export function backendProcesses(
   data: string,
+  stackStatusFile: string,
   controlToken: string,
   topology: Topology,
   log: (line: string) => void,
-): Promise<StackProcess[]> {
+): StackProcess[] {
   const processes: StackProcess[] = [];
-  const recipes = BACKENDS.filter((recipe) => runsIn(recipe, topology));
-  // Whatever is not built yet is built first, with one plan and estimate for all of it.
-  await ensureBackends(recipes.filter((recipe) => !recipe.native).map((recipe) => recipe.name));
-  for (const recipe of recipes) {
-    const command = await nativeCommand(recipe);
+  for (const recipe of BACKENDS.filter((r) => runsIn(r, topology))) {
+    const command = nativeCommand(recipe);
     if (!command) {
       log(`  - ${recipe.name.padEnd(16)} not found on PATH: ${recipe.summary}`);
       continue;
     }
     for (const [index, name] of instanceNames(recipe).entries()) {
-      const layout = nativeLayout(name, data, controlToken, topology, index + 1);
+      const layout = { ...nativeLayout(name, data, controlToken, topology, index + 1), stackStatusFile };
+      // A dependency on a replicated backend is one on each of its copies.
+      const copies = (names: readonly string[]) => names.flatMap((d) => instanceNames(backend(d)));
       processes.push({
         name,
+        title: recipe.title,
         backend: recipe.name,
-        // A dependency on a replicated backend is one on each of its copies.
-        dependsOn: recipe.dependsOn.flatMap((d) => instanceNames(backend(d))),
+        dependsOn: copies(recipe.dependsOn),
+        startsWithout: copies(recipe.startsWithout ?? []),
+        firstTrace: recipe.firstTrace ?? false,
+        ...(command.binary ? { binary: command.binary } : {}),
         ports: Object.keys(recipe.ports).map((port) => instancePort(recipe, port, layout)),
         ...(recipe.stateful ? { dataDir: layout.dataDir } : {}),
         spec: {
@@ -68,7 +84,11 @@ export async function backendProcesses(
   }
   // A backend that is not available (Grafana) or not in this topology is nobody's dependency.
   const present = new Set(processes.map((p) => p.name));
-  return processes.map((p) => ({ ...p, dependsOn: p.dependsOn.filter((d) => present.has(d)) }));
+  return processes.map((p) => ({
+    ...p,
+    dependsOn: p.dependsOn.filter((d) => present.has(d)),
+    startsWithout: p.startsWithout.filter((d) => present.has(d)),
+  }));
 }
 
 /**
@@ -101,8 +121,26 @@ export function discoveries(processes: StackProcess[]): Discovery[] {
 export function serviceProcesses(controlToken: string): StackProcess[] {
   return SERVICE_NAMES.map((name: ServiceName) => ({
     name,
+    title: name,
+    // They send to the collector, which queues for the backends; they have no queue of their own.
     dependsOn: ['collector', ...Object.values(SERVICE_REGISTRY[name].calls as Record<string, string>)],
+    startsWithout: [],
+    firstTrace: true,
     ports: [SERVICE_REGISTRY[name].port, SERVICE_REGISTRY[name].metricsPort],
     spec: serviceProcessSpec(name, { CONTROL_TOKEN: controlToken }),
   }));
+}
+
+/**
+ * The order in which the binaries that are not built yet are built (one at a time: each Go build
+ * takes both cores): what the first trace needs first, in start order; then the others shortest
+ * first, so that each joins as early as it can.
+ */
+export function buildOrder(processes: StackProcess[], pendingSeconds: (binary: string) => number | undefined): string[] {
+  const pending = (list: StackProcess[]) => [
+    ...new Set(list.flatMap((p) => (p.binary && pendingSeconds(p.binary) !== undefined ? [p.binary] : []))),
+  ];
+  const first = pending(processes.filter((p) => p.firstTrace));
+  const rest = pending(processes).filter((binary) => !first.includes(binary));
+  return [...first, ...rest.sort((a, b) => (pendingSeconds(a) ?? 0) - (pendingSeconds(b) ?? 0))];
 }

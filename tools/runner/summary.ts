@@ -37,6 +37,24 @@ ${copies(gateways, 'metrics')}), which computes the span metrics and tail-sample
 `;
 }
 
+/**
+ * What `npm start` prints once the services, the collector, Jaeger and the console run: the first
+ * trace can be seen, though other backends may still be building.
+ */
+export function firstTraceNote(stack: Stack): string {
+  const building = [...new Set(stack.status().flatMap((p) => (p.state === 'running' ? [] : [p.name])))];
+  return `
+The first trace can be seen: open ${URLS.console}/traces and send a request:
+  curl -s -X POST ${URLS.gateway}/v1/predict -H 'content-type: application/json' \
+    -d '{"customer_id":"c-42","features":{"tenure_months":3,"monthly_spend":120,"support_tickets":2,"plan":"basic"}}'
+${
+  building.length
+    ? `Still to come: ${building.join(', ')} (the console says how long; the summary follows when all are ready).
+`
+    : ''
+}`;
+}
+
 /** What `npm start` prints once everything is ready: where things are and what to try. */
 export function summary(stack: Stack, topology: Topology): string {
   return `

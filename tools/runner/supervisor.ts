@@ -1,7 +1,11 @@
 // The native stack, no Docker: what runs comes from the backend registry (tools/backends/) and
 // the service registry (services/registry.ts) through plan.ts; this file only supervises: check
-// ports, start in dependency order, wait until each is ready, restart a process that dies (with
-// backoff), stop everything on Ctrl-C or SIGTERM. Everything binds to 127.0.0.1; state lives in
+// ports, build the missing binaries one at a time (what the first trace needs first), start each
+// process in dependency order as soon as its binary is built, wait until each is ready, restart
+// a process that dies (with backoff), stop everything on Ctrl-C or SIGTERM. A process starts
+// without a dependency that is still being built when its recipe says it can (`startsWithout`):
+// a cold start shows the first trace before the last backend is built. What is building is
+// written to a status file the console reads. Everything binds to 127.0.0.1; state lives in
 // .tracelab/ (removed by `npm run clean`). The CLI is tools/cli/stack.ts.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,14 +13,19 @@ import path from 'node:path';
 import { URLS } from '../../local/addresses';
 import { controlTokenFile } from '../../local/control-token';
 import { stateDir } from '../../local/paths';
+import { type StackStatus, stackStatusFile } from '../../local/stack-status';
+import { type Builder, binaryCache } from '../backends/cache';
 import { startOrder, type Topology } from '../backends/index';
-import { backendProcesses, discoveries, type StackProcess, serviceProcesses } from './plan';
+import { backendProcesses, buildOrder, discoveries, type StackProcess, serviceProcesses } from './plan';
 import { busyPorts, type RunningProcess, startProcess } from './process';
 
 export interface ProcessStatus {
   name: string;
-  /** running; backoff (died, restart pending); held (stopped on purpose); starting. */
-  state: 'starting' | 'running' | 'backoff' | 'held';
+  /**
+   * building (its binary, or waiting for its turn); waiting (for the processes it needs);
+   * starting; running; backoff (died, restart pending); held (stopped on purpose).
+   */
+  state: 'building' | 'waiting' | 'starting' | 'running' | 'backoff' | 'held';
   pid?: number;
   ports: number[];
   /** Restarts after the process died (supervision), since the stack started. */
@@ -40,6 +49,10 @@ export interface Stack {
   restart(name: string): Promise<void>;
   status(): ProcessStatus[];
   stop(): Promise<void>;
+  /** Resolves once the first trace can be seen: the services and what their traces need run. */
+  firstTrace: Promise<void>;
+  /** Resolves once every process is ready; rejects when a build or a start fails (all is stopped then). */
+  ready: Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -47,6 +60,13 @@ const READY_TIMEOUT_MS = 60_000;
 const BACKOFF_FIRST_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 const BACKOFF_RESET_AFTER_MS = 60_000;
+
+/** A promise with its resolve and reject at hand (Promise.withResolvers, ES2024). */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  const parts: Partial<{ resolve: () => void; reject: (error: Error) => void }> = {};
+  const promise = new Promise<void>((resolve, reject) => Object.assign(parts, { resolve, reject }));
+  return { promise, resolve: () => parts.resolve?.(), reject: (error) => parts.reject?.(error) };
+}
 
 /** Where one process of the stack is in its life, as supervision sees it. */
 interface Supervised {
@@ -72,20 +92,33 @@ export interface StartOptions {
   stateDir?: string;
   /** Start from empty backend storage (tests: no data left over from an earlier run). */
   fresh?: boolean;
+  /**
+   * Resolve once every process is ready (default: tests, drills and benches need the whole
+   * stack); false: as soon as the start is under way (`firstTrace` and `ready` say when).
+   */
+  waitForAll?: boolean;
+  /** Builds the binaries that are missing (default: the binary cache; a test holds one back). */
+  builder?: Builder;
 }
 
-/** Starts the whole native stack and resolves when every part answers its readiness check. */
+/**
+ * Starts the whole native stack and resolves when every part answers its readiness check (with
+ * `waitForAll: false`, once the start is under way).
+ */
 export async function startStack({
   log = console.log,
   controlToken,
   stateDir: state = stateDir,
   fresh = false,
   topology = 'default',
+  waitForAll = true,
+  builder = binaryCache,
 }: StartOptions = {}): Promise<Stack> {
   const token = controlToken ?? process.env.CONTROL_TOKEN ?? randomBytes(16).toString('hex');
   const data = path.join(state, 'data');
   const logDir = path.join(state, 'logs');
-  const processes = startOrder([...(await backendProcesses(data, token, topology, log)), ...serviceProcesses(token)]);
+  const statusFile = stackStatusFile(state);
+  const processes = startOrder([...backendProcesses(data, statusFile, token, topology, log), ...serviceProcesses(token)]);
 
   const busy: string[] = [];
   for (const p of processes) for (const port of await busyPorts(p.ports)) busy.push(`${port} (${p.name})`);
@@ -96,21 +129,22 @@ export async function startStack({
   fs.mkdirSync(logDir, { recursive: true });
   fs.writeFileSync(controlTokenFile(state), `${token}\n`, { mode: 0o600 });
 
-  return { urls: URLS, controlToken: token, logDir, ...(await supervise(processes, log, logDir)) };
+  const stack: Stack = { urls: URLS, controlToken: token, logDir, ...supervise(processes, { log, logDir, statusFile, builder }) };
+  if (waitForAll) await stack.ready;
+  return stack;
 }
 
 /**
- * Starts every process in order and keeps them running: a process that dies is started again
- * after a delay that doubles with each quick death. Resolves once all are ready.
+ * Builds what is missing and starts every process as soon as it can, and keeps them running: a
+ * process that dies is started again after a delay that doubles with each quick death.
  */
-async function supervise(
+function supervise(
   processes: StackProcess[],
-  log: (line: string) => void,
-  logDir: string,
-): Promise<Pick<Stack, 'kill' | 'restart' | 'status' | 'stop'>> {
+  { log, logDir, statusFile, builder }: { log: (line: string) => void; logDir: string; statusFile: string; builder: Builder },
+): Omit<Stack, 'urls' | 'controlToken' | 'logDir'> {
   const watches = discoveries(processes);
   const supervised = new Map<string, Supervised>(
-    processes.map((p) => [p.name, { process: p, startedAt: 0, wanted: true, state: 'held', restarts: 0, quickDeaths: 0 }]),
+    processes.map((p) => [p.name, { process: p, startedAt: 0, wanted: true, state: 'waiting', restarts: 0, quickDeaths: 0 }]),
   );
   let stopping = false;
   const entry = (name: string) => {
@@ -136,6 +170,9 @@ async function supervise(
       log(`  ↻ ${d.watcher} reloads its configuration: ${ready.length ? ready.join(', ') : 'none'} ready`);
       watcher.signal('SIGHUP');
     }
+    // During the first start every change may let another process start; later it is only news.
+    if (firstStart && !stopping) pump();
+    else writeStatus();
   };
 
   const startOne = async (s: Supervised) => {
@@ -143,7 +180,9 @@ async function supervise(
     const started = Date.now();
     if (p.dataDir) fs.mkdirSync(p.dataDir, { recursive: true });
     s.state = 'starting';
+    writeStatus();
     const running = await startProcess(p.spec, { logFile: path.join(logDir, `${p.name}.log`), readyTimeoutMs: READY_TIMEOUT_MS });
+    if (stopping) return void (await running.stop()); // Ctrl-C while it started
     s.current = running;
     s.startedAt = Date.now();
     s.state = 'running';
@@ -195,15 +234,108 @@ async function supervise(
     for (const s of [...supervised.values()].reverse()) await holdDown(s, (r) => r.stop());
   };
 
+  // Builds: one at a time, in order; the first of `builds` is the one running.
+  const builds = buildOrder(processes, (binary) => builder.pendingSeconds(binary)).map((binary) => ({
+    binary,
+    expectedS: builder.pendingSeconds(binary) ?? 0,
+    startedAt: undefined as number | undefined,
+  }));
+  const isBuilt = (p: StackProcess) => !p.binary || !builds.some((b) => b.binary === p.binary);
+  /** Whether a process cannot start before a build ends: its own, or one of what it waits for. */
+  const blockedByBuild = (p: StackProcess): boolean =>
+    !isBuilt(p) || p.dependsOn.some((d) => waitsFor(p, d) && blockedByBuild(entry(d).process));
+  /** A dependency it may start without is waited for only once nothing is left to build for it. */
+  const waitsFor = (p: StackProcess, d: string) => !p.startsWithout.includes(d) || !blockedByBuild(entry(d).process);
+
+  const writeStatus = () => {
+    const status: StackStatus = {
+      builds,
+      processes: processes.map((p) => ({
+        name: p.name,
+        title: p.title,
+        state: entry(p.name).state,
+        ...(p.binary ? { binary: p.binary } : {}),
+      })),
+    };
+    fs.writeFileSync(`${statusFile}.tmp`, `${JSON.stringify(status)}\n`);
+    fs.renameSync(`${statusFile}.tmp`, statusFile); // a reader never sees half a file
+  };
+
+  let firstStart = true; // until everything has run once: a failure then stops the stack
+  let starting = false;
+  const firstTrace = deferred();
+  const ready = deferred();
+  ready.promise.catch(() => undefined); // a caller that does not wait for it learns of a failure from the log
+
+  const fail = (error: Error) => {
+    if (!firstStart) return;
+    firstStart = false;
+    void stopAll().then(() => ready.reject(error));
+  };
+
+  /** Starts the next process that can start (one at a time, in start order), until none can. */
+  const pump = () => {
+    if (!firstStart || stopping) return;
+    for (const p of processes) {
+      const s = entry(p.name);
+      if (s.state !== 'waiting' && s.state !== 'building') continue;
+      s.state = blockedByBuild(p) ? 'building' : 'waiting';
+    }
+    writeStatus();
+    if (processes.filter((p) => p.firstTrace).every((p) => entry(p.name).state === 'running')) firstTrace.resolve();
+    if (processes.every((p) => entry(p.name).state === 'running')) {
+      firstStart = false;
+      ready.resolve();
+      return;
+    }
+    if (starting) return;
+    const next = processes.find(
+      (p) => entry(p.name).state === 'waiting' && p.dependsOn.every((d) => !waitsFor(p, d) || entry(d).state === 'running'),
+    );
+    if (!next) return;
+    starting = true;
+    startOne(entry(next.name)).then(
+      () => {
+        starting = false;
+        pump();
+      },
+      (error: Error) => fail(error),
+    );
+  };
+
   publish();
-  try {
-    for (const p of processes) await startOne(entry(p.name));
-  } catch (error) {
-    await stopAll();
-    throw error;
+  if (builds.length) {
+    const rest = builds.filter((b) => !processes.some((p) => p.firstTrace && p.binary === b.binary));
+    const minutes = (list: typeof builds) => Math.max(1, Math.round(list.reduce((sum, b) => sum + b.expectedS, 0) / 60));
+    if (rest.length < builds.length && rest.length)
+      log(
+        `  A first trace in about ${minutes(builds.slice(0, builds.length - rest.length))} min, once ${builds
+          .slice(0, builds.length - rest.length)
+          .map((b) => b.binary)
+          .join(' and ')} are built; ${rest.map((b) => b.binary).join(', ')} join as they are built (about ${minutes(builds)} min in all).`,
+      );
+    builds[0]!.startedAt = Date.now();
   }
+  builder
+    .build(
+      builds.map((b) => b.binary),
+      (binary) => {
+        const done = builds.findIndex((b) => b.binary === binary);
+        if (done < 0) return;
+        builds.splice(done, 1);
+        if (builds[0] && builds[0].startedAt === undefined) builds[0].startedAt = Date.now();
+        pump();
+      },
+    )
+    .then(
+      () => (builds.length ? fail(new Error(`not built: ${builds.map((b) => b.binary).join(', ')}`)) : undefined),
+      (error: Error) => fail(error),
+    );
+  pump();
 
   return {
+    firstTrace: firstTrace.promise,
+    ready: ready.promise,
     async kill(name, { signal = 'SIGKILL', supervise = false } = {}) {
       const s = entry(name);
       const r = s.current;
@@ -213,6 +345,7 @@ async function supervise(
     },
     async restart(name) {
       const s = entry(name);
+      if (s.state === 'building') throw new Error(`${name} is still being built`);
       await holdDown(s, (r) => r.stop());
       s.wanted = true;
       await startOne(s);

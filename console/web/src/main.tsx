@@ -1,7 +1,9 @@
-// The tracelab console: one page per route, the firing-alert banner above every page.
+// The tracelab console: one page per route, the firing-alert banner and what is still building
+// (during a first start) above every page.
 import './styles.css';
 import { render } from 'preact';
 import { AlertBanner } from './components/AlertBanner';
+import { StackStatusBanner } from './components/StackStatusBanner';
 import { Failure, Loading } from './components/states';
 import { useAsync } from './components/useAsync';
 import { ComparePage } from './pages/Compare';
@@ -83,6 +85,7 @@ function App() {
         </nav>
       </header>
       <AlertBanner />
+      <StackStatusBanner />
       <div id="content">
         <Page route={route} />
       </div>
