@@ -190,7 +190,7 @@ describe('mystery mode and traffic on the console', () => {
     if (!key.length) await page.waitForSelector('.mystery-result [data-answer="healthy"]');
     // What the diagnosis found (its content is checked from the CLI); on a busy machine a backend may not answer in time.
     expect(await page.textContent('.mystery-result')).toMatch(
-      /The diagnosis over the mystery’s window (\(degraded\)|: healthy)|Diagnosis: not available/,
+      /The diagnosis over the mystery’s window( \(degraded\)|: healthy)|Diagnosis: not available/,
     );
     await screenshot(page, 'lab-mystery-guessed');
 

@@ -21,8 +21,22 @@ const allPending = (binary: string) => Object.values(GO_BUILDS).find((b) => b.bi
 
 describe('the build order of a cold start', () => {
   it('builds what the first trace needs first, then the rest shortest first', () => {
-    expect(buildOrder(plan('default'), allPending)).toEqual(['collector', 'jaeger', 'victorialogs', 'alertmanager', 'prometheus']);
-    expect(buildOrder(plan('scaled'), allPending)).toEqual(['collector', 'jaeger', 'victorialogs', 'alertmanager', 'prometheus']);
+    expect(buildOrder(plan('default'), allPending)).toEqual([
+      'collector',
+      'jaeger',
+      'victorialogs',
+      'nats-server',
+      'alertmanager',
+      'prometheus',
+    ]);
+    expect(buildOrder(plan('scaled'), allPending)).toEqual([
+      'collector',
+      'jaeger',
+      'victorialogs',
+      'nats-server',
+      'alertmanager',
+      'prometheus',
+    ]);
   });
 
   it('builds only what is missing', () => {

@@ -8,6 +8,7 @@ const VERSION = '2.15.2';
 
 export const nats: BackendRecipe = {
   name: 'nats',
+  title: 'NATS',
   summary: 'NATS server with JetStream: the broker between the gateway and the model monitor',
   build: {
     // `go install` works as is (no replace directives in its go.mod). 71 s with an empty Go build
