@@ -266,8 +266,23 @@ describe('the Helm chart (deploy/helm/tracelab)', () => {
         );
       expect(envValue(container, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe(`http://${dnsName(name('collector-agent'))}:4318`);
       expect(envValue(container, 'OTEL_METRICS_EXPORTER')).toBe('otlp');
+      // The services that publish or consume prediction events reach the broker's Service.
+      expect(envValue(container, 'NATS_URL'), `${service} NATS_URL`).toBe(
+        entry.usesBroker ? `nats://${dnsName(name('nats'))}:4222` : undefined,
+      );
     }
     expect(workloads(defaults).map((o) => o.metadata.name)).toEqual(expect.arrayContaining(SERVICE_NAMES.map(name)));
+  });
+
+  it('runs the broker with JetStream on a volume, ready when JetStream is', () => {
+    const broker = workload(defaults, 'nats');
+    expect(broker.kind).toBe('StatefulSet');
+    const container = podSpec(broker).containers[0]!;
+    expect(container.args).toEqual(expect.arrayContaining(['--jetstream', '--store_dir=/data', '--port=4222', '--http_port=8222']));
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/healthz?js-enabled-only=true', port: 'monitor' });
+    expect(container.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+    const service = defaults.find((o) => o.kind === 'Service' && o.metadata.name === name('nats'))!;
+    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([4222, 8222]);
   });
 
   it('takes the control token only from the Secret the user names', async () => {
