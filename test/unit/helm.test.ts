@@ -268,7 +268,7 @@ describe('the Helm chart (deploy/helm/tracelab)', () => {
       expect(envValue(container, 'OTEL_METRICS_EXPORTER')).toBe('otlp');
       // The services that publish or consume prediction events reach the broker's Service.
       expect(envValue(container, 'NATS_URL'), `${service} NATS_URL`).toBe(
-        entry.usesBroker ? `nats://${dnsName(name('nats'))}:4222` : undefined,
+        'usesBroker' in entry && entry.usesBroker ? `nats://${dnsName(name('nats'))}:4222` : undefined,
       );
     }
     expect(workloads(defaults).map((o) => o.metadata.name)).toEqual(expect.arrayContaining(SERVICE_NAMES.map(name)));

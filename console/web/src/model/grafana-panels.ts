@@ -15,6 +15,9 @@ const perEdge = (expr: string) => `label_join(${expr}, "edge", " → ", "service
 const CLIENT = 'span_kind="SPAN_KIND_CLIENT", peer_service!=""';
 const calls = (extra = '') => `sum by (service_name, peer_service) (rate(traces_span_metrics_calls_total{${CLIENT}${extra}}[1m]))`;
 
+/** The model monitor's oldest unacknowledged prediction event, in seconds (docs/async-tracing.md). */
+const LAG_AGE = 'max by (job) ({__name__=~"tracelab_monitor_lag_oldest_unacked_age(_seconds)?"})';
+
 /** A panel whose series are named by one label (`edge`, made by perEdge, or the fallback `reason`). */
 const panel = (dashboard: string, title: string, unit: PanelSpec['unit'], expr: string, by: 'edge' | 'reason') => ({
   dashboard,
@@ -50,4 +53,14 @@ export const GRAFANA_PANELS = [
     'sum by (reason) (rate(tracelab_fallback_invocations_total[1m])) / scalar(sum(rate(tracelab_gateway_predictions_total[1m])))',
     'reason',
   ),
+  {
+    dashboard: 'Model health',
+    expr: LAG_AGE,
+    // Seconds in PromQL, drawn as a duration (the chart's durations are in ms).
+    panel: {
+      title: 'Prediction events: oldest unacknowledged',
+      unit: 'ms',
+      queries: [{ label: 'job', labelFrom: 'job', expr: LAG_AGE, scale: 1000 }],
+    } satisfies PanelSpec,
+  },
 ];
