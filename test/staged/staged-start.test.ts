@@ -116,11 +116,12 @@ describe('a staged start: VictoriaLogs still building', () => {
     expect(stack.status().every((p) => p.state === 'running')).toBe(true);
     const logs = victoriaLogsClient(URLS.victorialogs);
     for (const traceId of traceIds) {
-      // Delivered from the collector's persistent queue at its next retry (at most 5 s apart).
+      // Delivered from the collector's persistent queue at its next retry (at most 5 s apart), each
+      // service's lines in batches of their own: wait for the gateway's.
       const rows = await eventually(
         async () => {
           const found = await logs.query<Record<string, string>>(`trace_id:${traceId}`, { limit: 20 });
-          return found.length ? found : undefined;
+          return found.some((r) => r['service.name'] === 'gateway') ? found : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 1000, what: `the logs of trace ${traceId} in VictoriaLogs` },
       );
