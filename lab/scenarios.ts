@@ -222,6 +222,42 @@ export const SCENARIOS: readonly Scenario[] = [
       severe: { description: 'half the predictions from version 2', knobs: { 'model-inference': { v2_share: 0.5, seed: LAB_SEED } } },
     },
   }),
+  // The asynchronous hop (docs/async-tracing.md). No diagnosis key: the request path stays
+  // healthy, which is the lesson; the diagnosis reads the request path, so mysteries leave them out.
+  scenario({
+    name: 'consumer-lag',
+    summary: "the model monitor is slower than the events arrive: the backlog and its age grow, the lag alert fires, requests don't slow",
+    test: 'test/e2e/lab-async.test.ts',
+    defaultLevel: 'severe',
+    levels: {
+      mild: { description: '40 ms per event: at most 25 events a second', knobs: { 'model-inference': { monitor_event_work_ms: 40 } } },
+      severe: { description: '250 ms per event: at most 4 events a second', knobs: { 'model-inference': { monitor_event_work_ms: 250 } } },
+    },
+  }),
+  scenario({
+    name: 'poison-message',
+    summary: "one kind of event always fails in the monitor: delivered again and again, then dead-lettered; requests don't notice",
+    test: 'test/e2e/lab-async.test.ts',
+    defaultLevel: 'on',
+    levels: {
+      on: {
+        description: 'events of enterprise customers always fail',
+        knobs: { 'model-inference': { monitor_failing_plan: 'enterprise' } },
+      },
+    },
+  }),
+  scenario({
+    name: 'broken-event-propagation',
+    summary: "the prediction events carry no trace context: the monitor's batch spans link to no request",
+    test: 'test/e2e/lab-async.test.ts',
+    defaultLevel: 'on',
+    levels: {
+      on: {
+        description: "the gateway publishes without traceparent in the event's headers",
+        knobs: { gateway: { propagate_event_context: false } },
+      },
+    },
+  }),
   scenario({
     name: 'random',
     summary: 'the seed exercise: recover two distributions from histograms (npm run lab -- check random)',

@@ -3,6 +3,7 @@
 // control endpoints (GET/PUT /v1/control), the fault lab (lab/) and the docs table
 // (docs/lessons/knobs.md, checked by test/unit/knobs.test.ts) all derive from this table.
 // Adding a knob: declare it here, read `knobs.values.<name>` where it acts, regenerate the docs table.
+import { PLANS } from './features';
 import type { KnobSet } from './knobs';
 
 export const KNOB_TABLE = {
@@ -118,6 +119,13 @@ export const KNOB_TABLE = {
       env: 'PROPAGATE_CONTEXT',
       simulates: 'whether the call to the model carries the trace context and baggage (off: a hop that drops them)',
       lessons: ['broken-propagation'],
+    },
+    propagate_event_context: {
+      type: 'boolean',
+      default: true,
+      env: 'PROPAGATE_EVENT_CONTEXT',
+      simulates: "whether the prediction event's headers carry the trace context (off: the consumer cannot link its work to the request)",
+      lessons: ['broken-event-propagation'],
     },
   },
   'model-inference': {
@@ -247,6 +255,27 @@ export const KNOB_TABLE = {
       env: 'MODEL_V2_SHARE',
       simulates: 'share of predictions served by model version 2, whose scores run higher (a bad deploy)',
       lessons: ['bad-deploy'],
+    },
+    monitor_event_work_ms: {
+      type: 'number',
+      min: 0,
+      max: 250,
+      integer: true,
+      unit: 'ms',
+      default: 0,
+      env: 'MONITOR_EVENT_WORK_MS',
+      simulates:
+        'time the model monitor spends on each prediction event (a slow store it writes to): fewer events per second than arrive builds a backlog',
+      lessons: ['consumer-lag'],
+    },
+    monitor_failing_plan: {
+      type: 'enum',
+      values: ['none', ...PLANS],
+      default: 'none',
+      env: 'MONITOR_FAILING_PLAN',
+      simulates:
+        'prediction events of customers on this plan always fail in the model monitor (a poison message): redelivered, then dead-lettered',
+      lessons: ['poison-message'],
     },
   },
   'fallback-rules': {

@@ -134,6 +134,8 @@ export interface PublisherOptions {
   /** Attempts per event before it is dropped and counted. */
   maxAttempts?: number;
   publishTimeoutMs?: number;
+  /** Whether the headers carry the trace context (the lab turns it off: broken-event-propagation). */
+  propagateContext?: () => boolean;
 }
 
 /**
@@ -152,7 +154,7 @@ export class EventPublisher {
   private lastDropLog = 0;
 
   constructor(options: PublisherOptions) {
-    this.options = { maxInFlight: 64, maxAttempts: 5, publishTimeoutMs: 2000, ...options };
+    this.options = { maxInFlight: 64, maxAttempts: 5, publishTimeoutMs: 2000, propagateContext: () => true, ...options };
     meter
       .createObservableGauge('tracelab.messaging.publish.buffered', { description: 'Events waiting for the broker' })
       .addCallback((result) => result.observe(this.queue.length + this.inFlight));
@@ -175,7 +177,7 @@ export class EventPublisher {
       parent,
     );
     const msgHeaders = headers();
-    propagation.inject(trace.setSpan(parent, span), msgHeaders, headerSetter);
+    if (this.options.propagateContext()) propagation.inject(trace.setSpan(parent, span), msgHeaders, headerSetter);
     if (this.queue.length >= this.options.capacity) {
       this.fail({ subject, data: new Uint8Array(), msgHeaders, messageId, span, attempts: 0 }, 'buffer_full');
       return;

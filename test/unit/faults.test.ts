@@ -1,10 +1,10 @@
 // The fault mechanics the lab turns on, without HTTP: the gateway's model pool, the model's
-// lock, CPU work and heap leak, and version 2's shifted scores.
+// lock, CPU work and heap leak, version 2's shifted scores, and the model monitor's event faults.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createPool } from '../../services/gateway/src/clients';
-import { burnCpu, LEAK_CAP_BYTES, Leak, Mutex } from '../../services/model-inference/src/faults';
+import { burnCpu, LEAK_CAP_BYTES, Leak, Mutex, monitorEventFaults, PoisonEventError } from '../../services/model-inference/src/faults';
 import { predict, WEIGHTS_V2 } from '../../services/model-inference/src/model';
 
 describe('the model pool', () => {
@@ -106,5 +106,22 @@ describe('the inference faults', () => {
   it('version 2 scores the same customer higher', () => {
     const typical = { tenure_months: 24, monthly_spend: 80, support_tickets: 1, plan: 'pro' } as const;
     expect(predict(typical, WEIGHTS_V2).score).toBeGreaterThan(predict(typical).score + 0.2);
+  });
+});
+
+describe("the model monitor's event faults", () => {
+  it('fail every event of the failing plan, and only those', async () => {
+    const knobs = { monitor_failing_plan: 'enterprise', monitor_event_work_ms: 0 };
+    await expect(monitorEventFaults('enterprise', knobs)).rejects.toThrow(PoisonEventError);
+    await expect(monitorEventFaults('enterprise', knobs)).rejects.toThrow('no drift baseline for plan "enterprise"');
+    await expect(monitorEventFaults('basic', knobs)).resolves.toBeUndefined();
+    await expect(monitorEventFaults('enterprise', { ...knobs, monitor_failing_plan: 'none' })).resolves.toBeUndefined();
+  });
+
+  it('take the work time on every event', async () => {
+    const started = performance.now();
+    await monitorEventFaults('pro', { monitor_failing_plan: 'none', monitor_event_work_ms: 30 });
+    // Timers never fire early; a loaded machine can only make it later.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(29);
   });
 });

@@ -42,7 +42,14 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
 }
 
 const events =
-  config.PREDICTION_EVENTS === 'on' ? new EventPublisher({ url: config.NATS_URL, capacity: config.EVENT_BUFFER, logger }) : undefined;
+  config.PREDICTION_EVENTS === 'on'
+    ? new EventPublisher({
+        url: config.NATS_URL,
+        capacity: config.EVENT_BUFFER,
+        logger,
+        propagateContext: () => knobs.values.propagate_event_context,
+      })
+    : undefined;
 if (events) onShutdown(() => events.close());
 
 const app = createApp({

@@ -1,5 +1,7 @@
 // The faults the lab injects into inference, as plain code: CPU work that blocks the event loop,
-// one process-wide lock, and a heap leak. No HTTP and no telemetry here.
+// one process-wide lock, a heap leak, and the model monitor's slow or failing events. No HTTP and
+// no telemetry here.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { predict } from './model';
 
 /**
@@ -61,4 +63,19 @@ export class Leak {
     this.kept.length = 0;
     this.bytes = 0;
   }
+}
+
+/** Thrown for a poison message: an event the monitor can never process. */
+export class PoisonEventError extends Error {}
+
+/**
+ * The model monitor's faults, before it counts an event: events of the failing plan always fail
+ * (poison-message), and every event takes `monitor_event_work_ms` (consumer-lag).
+ */
+export async function monitorEventFaults(
+  plan: string,
+  knobs: { monitor_failing_plan: string; monitor_event_work_ms: number },
+): Promise<void> {
+  if (knobs.monitor_failing_plan === plan) throw new PoisonEventError(`no drift baseline for plan "${plan}"`);
+  if (knobs.monitor_event_work_ms > 0) await sleep(knobs.monitor_event_work_ms);
 }

@@ -33,13 +33,21 @@ const servedScore = meter.createHistogram('tracelab.monitor.served.score', {
 const served = meter.createCounter('tracelab.monitor.served.predictions', {
   description: 'Answers the gateway gave, by source and prediction, from the prediction events (fallback share = fallback / all)',
 });
-const processed = meter.createCounter('tracelab.monitor.events.processed', { description: 'Events processed, by outcome (ok, failed)' });
+const processedEvents = meter.createCounter('tracelab.monitor.events.processed', {
+  description: 'Events processed, by outcome (ok, failed)',
+});
 const redeliveries = meter.createCounter('tracelab.monitor.redeliveries', {
   description: 'Events delivered again after a failure or a missed ack',
 });
 const deadLetters = meter.createCounter('tracelab.monitor.dead_letters', {
   description: 'Events given up on and sent to the dead-letter subject',
 });
+const duplicates = meter.createCounter('tracelab.monitor.duplicates', {
+  description: 'Events delivered again after they were processed (their ack was lost): acknowledged, not counted twice',
+});
+
+/** The server redelivers an event not acknowledged within this time. */
+const ACK_WAIT_MS = 30_000;
 
 /** What the gateway publishes (services/gateway/src/server.ts). */
 const predictionEventSchema = z.object({
@@ -67,6 +75,7 @@ export interface MonitorOptions {
 export function startModelMonitor(options: MonitorOptions): { close(): Promise<void> } {
   const { logger } = options;
   let stopped = false;
+  const processed = new ProcessedEvents();
   const lag = { pending: 0, oldestUnackedS: 0 };
   meter
     .createObservableGauge('tracelab.monitor.lag.pending', {
@@ -89,13 +98,13 @@ export function startModelMonitor(options: MonitorOptions): { close(): Promise<v
       durable_name: MONITOR_CONSUMER,
       ack_policy: AckPolicy.Explicit,
       filter_subject: PREDICTION_SUBJECT,
-      ack_wait: 30 * 1e9,
+      ack_wait: ACK_WAIT_MS * 1e6,
       max_deliver: options.maxDeliver + 1,
     });
     const js = jetstream(nc);
     const consumer = await js.consumers.get(PREDICTION_STREAM, MONITOR_CONSUMER);
-    void measureLag(nc, consumer, lag, () => stopped);
-    void consume(js, consumer, options, () => stopped);
+    void measureLag(nc, consumer, lag, processed, () => stopped);
+    void consume(js, consumer, processed, options, () => stopped);
   });
   return {
     async close() {
@@ -105,14 +114,46 @@ export function startModelMonitor(options: MonitorOptions): { close(): Promise<v
   };
 }
 
-async function consume(js: JetStreamClient, consumer: Consumer, options: MonitorOptions, isStopped: () => boolean): Promise<void> {
+/**
+ * The stream sequences this monitor processed and the server may still deliver again: an ack
+ * is fire-and-forget, and one lost (the broker killed) brings the event back. A sequence is
+ * forgotten once the consumer's ack floor passed it a minute ago: a broker that restarts may have
+ * persisted an older floor than the one it last reported, but not one a minute old.
+ */
+class ProcessedEvents {
+  private readonly sequences = new Set<number>();
+  private readonly floors: { at: number; floor: number }[] = [];
+
+  has(seq: number): boolean {
+    return this.sequences.has(seq);
+  }
+
+  add(seq: number): void {
+    this.sequences.add(seq);
+  }
+
+  observeAckFloor(floor: number, now = Date.now()): void {
+    this.floors.push({ at: now, floor });
+    let settled: number | undefined;
+    while (this.floors.length && now - this.floors[0]!.at >= 60_000) settled = this.floors.shift()!.floor;
+    if (settled !== undefined) for (const seq of this.sequences) if (seq <= settled) this.sequences.delete(seq);
+  }
+}
+
+async function consume(
+  js: JetStreamClient,
+  consumer: Consumer,
+  processed: ProcessedEvents,
+  options: MonitorOptions,
+  isStopped: () => boolean,
+): Promise<void> {
   while (!isStopped()) {
     try {
       // Up to batchSize events, or whatever came within batchWaitMs.
       const messages: JsMsg[] = [];
       for await (const message of await consumer.fetch({ max_messages: options.batchSize, expires: options.batchWaitMs }))
         messages.push(message);
-      if (messages.length) await processBatch(js, messages, options);
+      if (messages.length) await processBatch(js, messages, processed, options);
     } catch (error) {
       if (isStopped()) return;
       options.logger.warn({ cause: String(error) }, 'fetching prediction events failed; retrying in 1 s');
@@ -121,9 +162,15 @@ async function consume(js: JetStreamClient, consumer: Consumer, options: Monitor
   }
 }
 
-/** One span for the batch, in a new trace, linked to every event's producer span. */
-async function processBatch(js: JetStreamClient, messages: JsMsg[], options: MonitorOptions): Promise<void> {
+/**
+ * One span for the batch, in a new trace, linked to every event's producer span. It records how
+ * long the oldest event waited in the stream: a backlog shows in the trace, not only in the lag
+ * metrics.
+ */
+async function processBatch(js: JetStreamClient, messages: JsMsg[], processed: ProcessedEvents, options: MonitorOptions): Promise<void> {
   const links = messages.map((m) => producerLink(m.headers)).filter((link): link is Link => link !== undefined);
+  const started = Date.now();
+  const oldestStored = Math.min(...messages.map((m) => m.info.timestampNanos / 1e6));
   await tracer.startActiveSpan(
     `process ${PREDICTION_SUBJECT}`,
     {
@@ -133,28 +180,46 @@ async function processBatch(js: JetStreamClient, messages: JsMsg[], options: Mon
         ...messagingAttributes(PREDICTION_SUBJECT, 'process'),
         'messaging.batch.message_count': messages.length,
         'messaging.consumer.group.name': MONITOR_CONSUMER,
+        'tracelab.monitor.oldest_event_wait_ms': Math.max(0, Math.round(started - oldestStored)),
       },
     },
     ROOT_CONTEXT,
     async (span) => {
       let failed = 0;
+      let redelivered = 0;
+      let touched = started;
       try {
-        for (const message of messages) {
-          if (message.info.deliveryCount > 1) redeliveries.add(1);
+        for (const [index, message] of messages.entries()) {
+          // A slow batch tells the server it is still working on the rest, so they are not
+          // delivered again to nobody while this one holds them.
+          if (Date.now() - touched > ACK_WAIT_MS / 3) {
+            for (const rest of messages.slice(index)) rest.working();
+            touched = Date.now();
+          }
+          if (message.info.deliveryCount > 1) {
+            redelivered++;
+            redeliveries.add(1);
+          }
+          if (processed.has(message.seq)) {
+            duplicates.add(1);
+            message.ack();
+            continue;
+          }
           try {
             const event = predictionEventSchema.parse(message.json());
             await options.beforeProcessing?.(event);
             servedScore.record(event.score, { source: event.source });
             served.add(1, { source: event.source, prediction: event.prediction });
-            processed.add(1, { outcome: 'ok' });
+            processedEvents.add(1, { outcome: 'ok' });
+            processed.add(message.seq);
             message.ack();
           } catch (error) {
             failed++;
-            processed.add(1, { outcome: 'failed' });
+            processedEvents.add(1, { outcome: 'failed' });
             await handleFailure(js, message, error, options);
           }
         }
-        span.setAttribute('tracelab.monitor.failed', failed);
+        span.setAttributes({ 'tracelab.monitor.failed': failed, 'tracelab.monitor.redelivered': redelivered });
         if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${messages.length} events failed` });
       } finally {
         span.end();
@@ -197,12 +262,14 @@ async function measureLag(
   nc: NatsConnection,
   consumer: Consumer,
   lag: { pending: number; oldestUnackedS: number },
+  processed: ProcessedEvents,
   isStopped: () => boolean,
 ) {
   const jsm = await jetstreamManager(nc);
   while (!isStopped() && !nc.isClosed()) {
     try {
       const info = await consumer.info();
+      processed.observeAckFloor(info.ack_floor.stream_seq);
       lag.pending = info.num_pending + info.num_ack_pending;
       if (lag.pending === 0) lag.oldestUnackedS = 0;
       else {

@@ -3,16 +3,13 @@ import { createLogger } from '../../shared/logger';
 import { onShutdown, readConfig, serve } from '../../shared/server';
 import { createApp } from './app';
 import { configSchema, KNOBS, SERVICE } from './config';
+import { monitorEventFaults } from './faults';
 import { startModelMonitor } from './monitor';
 
 const logger = createLogger();
 const config = readConfig(configSchema, logger);
-const app = createApp({
-  logger,
-  modelVersion: config.MODEL_VERSION,
-  controlToken: config.CONTROL_TOKEN,
-  knobs: new KnobStore(KNOBS, valuesFromEnv(KNOBS, config)),
-});
+const knobs = new KnobStore(KNOBS, valuesFromEnv(KNOBS, config));
+const app = createApp({ logger, modelVersion: config.MODEL_VERSION, controlToken: config.CONTROL_TOKEN, knobs });
 serve(app, { host: config.HOST, port: config.PORT, name: SERVICE.name, logger });
 
 const monitor = startModelMonitor({
@@ -21,5 +18,6 @@ const monitor = startModelMonitor({
   batchSize: config.MONITOR_BATCH_SIZE,
   batchWaitMs: 1000,
   maxDeliver: config.MONITOR_MAX_DELIVER,
+  beforeProcessing: (event) => monitorEventFaults(event.features.plan, knobs.values),
 });
 onShutdown(() => monitor.close());
