@@ -258,7 +258,7 @@ export function renderLinks(links: TraceLinks, { color = false }: TextOptions = 
     for (const message of links.processed_in) {
       const where = message.processed_by.length
         ? message.processed_by.map((s) => `processed in batch trace ${s.trace_id} (${s.service} › ${s.operation})`).join('; ')
-        : 'no processing span found yet (not processed, or its trace is not in Jaeger yet)';
+        : 'no processing span found yet (not processed, its trace not in Jaeger yet, or the message carried no trace context)';
       out.push(`  ${message.operation}: ${where}`);
     }
   }

@@ -3,7 +3,8 @@
 //   npm run bench                          the full run (about 5 minutes), writes .tracelab/bench/result.json
 //   npm run bench -- --quick               one round of 5 s, no freshness: for iterating
 //   npm run bench -- --ablation            instrumented with each piece turned off alone (docs/performance.md)
-//   options: --rounds N --seconds N --warmup N --connections N --modes a,b --no-fallback
+//   npm run bench -- --rate 200          a fixed request rate: CPU per request compared at equal load, below saturation
+//   options: --rounds N --seconds N --warmup N --connections N --rate N --modes a,b --no-fallback
 //            --no-freshness --freshness-only --profile (CPU profiles in .tracelab/bench/profiles) --out file
 import path from 'node:path';
 import { BENCH_DIR } from '../bench/results';
@@ -12,7 +13,7 @@ import { selectedModes } from '../bench/services-bench/modes';
 import type { ServicesBenchOptions } from '../bench/services-bench/options';
 import { parseCommandLine, positiveNumber } from './args';
 
-const USAGE = `usage: npm run bench -- [--quick | --ablation] [--rounds N] [--seconds N] [--warmup N] [--connections N]
+const USAGE = `usage: npm run bench -- [--quick | --ablation] [--rounds N] [--seconds N] [--warmup N] [--connections N] [--rate N]
        [--modes a,b] [--no-fallback] [--no-freshness] [--freshness-only] [--profile] [--out file]`;
 
 const flag = { type: 'boolean', default: false } as const;
@@ -27,6 +28,7 @@ const { values } = parseCommandLine(process.argv.slice(2), {
     seconds: text,
     warmup: text,
     connections: text,
+    rate: text,
     modes: text,
     'no-fallback': flag,
     'no-freshness': flag,
@@ -44,6 +46,7 @@ const options: ServicesBenchOptions = {
   seconds: number('seconds', short ? 5 : 10),
   warmupSeconds: number('warmup', short ? 2 : 3),
   connections: number('connections', 20),
+  rate: positiveNumber('bench', 'rate', values.rate),
   fallback: !values['no-fallback'] && !values.ablation && !values['freshness-only'],
   freshness: !values['no-freshness'] && !values.quick && !values.ablation,
   benchmark: !values['freshness-only'],

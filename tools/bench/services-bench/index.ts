@@ -25,7 +25,7 @@ export async function runServicesBench(options: ServicesBenchOptions, modes: Mod
     if (options.fallback) scenarios.push([FALLBACK_PATH, modes.filter((m) => m.name === 'pure' || m.name === 'instrumented')]);
     const total = options.rounds * scenarios.reduce((n, [, m]) => n + m.length, 0);
     console.log(
-      `gateway POST /v1/predict, ${options.connections} connections, ${options.seconds} s measured after ${options.warmupSeconds} s warm-up, ` +
+      `gateway POST /v1/predict, ${options.connections} connections${options.rate ? ` at ${options.rate} req/s in all` : ''}, ${options.seconds} s measured after ${options.warmupSeconds} s warm-up, ` +
         `model latency 0, ${options.rounds} round(s) of ${modes.map((m) => m.name).join(', ')} interleaved; ${total} runs\n`,
     );
     const sink = await startSink(scrapeTargets());

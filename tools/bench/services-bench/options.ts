@@ -4,6 +4,8 @@ export interface ServicesBenchOptions {
   seconds: number;
   warmupSeconds: number;
   connections: number;
+  /** Requests per second across all connections (autocannon -R); unset: as fast as they are answered. */
+  rate?: number;
   fallback: boolean;
   freshness: boolean;
   benchmark: boolean;

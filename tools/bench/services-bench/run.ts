@@ -112,8 +112,9 @@ export interface Load {
 }
 
 /** autocannon in its own process, POSTing the prediction body; its JSON summary. */
-export async function load(url: string, seconds: number, connections: number): Promise<Load> {
+export async function load(url: string, seconds: number, connections: number, rate?: number): Promise<Load> {
   const args = [
+    ...(rate ? ['-R', String(rate)] : []),
     '-c',
     String(connections),
     '-d',
@@ -192,7 +193,7 @@ export interface Run extends Load {
 export async function measure(options: ServicesBenchOptions, scenario: Scenario, mode: Mode, round: number, sink: Sink): Promise<Run> {
   const processes = await startServices(options, mode, sink, scenario.env);
   try {
-    await load(gatewayUrl, options.warmupSeconds, options.connections); // JIT, connection pools, batch queues at steady state
+    await load(gatewayUrl, options.warmupSeconds, options.connections, options.rate); // JIT, connection pools, batch queues at steady state
     // The services only: a mode's broker is not the services' cost (its CPU is left out).
     const services = processes.filter((p) => (SERVICE_NAMES as string[]).includes(p.name));
     const pids = Object.fromEntries(services.map((p) => [p.name, p.pid])) as Record<ServiceName, number>;
@@ -200,7 +201,7 @@ export async function measure(options: ServicesBenchOptions, scenario: Scenario,
     const sinkBefore = await sink.stats();
     const stopSampling = sampleRss(pids);
     const windowUs = [monotonicUs()];
-    const result = await load(gatewayUrl, options.seconds, options.connections);
+    const result = await load(gatewayUrl, options.seconds, options.connections, options.rate);
     windowUs.push(monotonicUs());
     const rss = stopSampling() as Record<ServiceName, number>;
     const sinkAfter = await sink.stats();
