@@ -7,12 +7,14 @@
 import { jaegerClient } from '../clients/jaeger';
 import { normalizeJaegerTrace, type Trace } from './model';
 
-/** A span of another trace, named for display. */
+/** A span that processed a message, named for display: in another trace (linked), or in this one. */
 export interface LinkedSpan {
   trace_id: string;
   span_id: string;
   service: string;
   operation: string;
+  /** The consumer continued the producer's trace (a child of the producer span, or linked from within it). */
+  same_trace: boolean;
 }
 
 /** A message this trace sent, and the spans that processed it (empty: not processed yet, or not found). */
@@ -42,6 +44,8 @@ export interface LinkSource {
   startEpochMs: number;
   spans: readonly {
     spanId: string;
+    /** The parent span's id, when the span has one in this trace. */
+    parentId?: string | undefined;
     service: string;
     name: string;
     kind: string;
@@ -66,8 +70,23 @@ export function outgoingLinks(trace: LinkSource): OutgoingLinks[] {
 const PROCESSING_WINDOW_MS = 5 * 60_000;
 
 /**
- * Both ways of a trace's links. Searching for the processing spans asks Jaeger once per service
- * and destination; a failed search leaves that message's `processed_by` empty.
+ * The consumer spans of this trace that processed a producer's message: its consumer children
+ * (the consumer continued the trace), or consumer spans here that link to it.
+ */
+function processedInThisTrace(trace: LinkSource, producerSpanId: string): LinkedSpan[] {
+  return trace.spans
+    .filter(
+      (span) =>
+        span.kind === 'consumer' &&
+        (span.parentId === producerSpanId || span.links.some((l) => l.traceId === trace.traceId && l.spanId === producerSpanId)),
+    )
+    .map((span) => ({ trace_id: trace.traceId, span_id: span.spanId, service: span.service, operation: span.name, same_trace: true }));
+}
+
+/**
+ * Both ways of a trace's links. A message processed in this trace is found in it; one processed
+ * elsewhere by searching Jaeger once per service and destination; a failed search leaves that
+ * message's `processed_by` with what this trace holds.
  * @throws BackendUnavailableError when Jaeger does not answer
  */
 export async function loadTraceLinks(trace: LinkSource, { jaegerUrl }: { jaegerUrl: string }): Promise<TraceLinks> {
@@ -77,7 +96,7 @@ export async function loadTraceLinks(trace: LinkSource, { jaegerUrl }: { jaegerU
     producer_span_id: span.spanId,
     operation: span.name,
     destination: String(span.attributes['messaging.destination.name']),
-    processed_by: [],
+    processed_by: processedInThisTrace(trace, span.spanId),
   }));
   if (producers.length) {
     const services = await jaeger.services();
@@ -103,11 +122,17 @@ export async function loadTraceLinks(trace: LinkSource, { jaegerUrl }: { jaegerU
     for (const other of found.flat()) {
       for (const span of other.spans) {
         for (const link of span.links) {
-          const message = link.traceId === trace.traceId ? byProducer.get(link.spanId) : undefined;
+          const message = link.traceId === trace.traceId && span.traceId !== trace.traceId ? byProducer.get(link.spanId) : undefined;
           const key = `${link.spanId}/${span.spanId}`;
           if (!message || seen.has(key)) continue;
           seen.add(key);
-          message.processed_by.push({ trace_id: span.traceId, span_id: span.spanId, service: span.service, operation: span.name });
+          message.processed_by.push({
+            trace_id: span.traceId,
+            span_id: span.spanId,
+            service: span.service,
+            operation: span.name,
+            same_trace: false,
+          });
         }
       }
     }

@@ -257,7 +257,13 @@ export function renderLinks(links: TraceLinks, { color = false }: TextOptions = 
     out.push(paint('bold', 'After the response (sent, not waited for)'));
     for (const message of links.processed_in) {
       const where = message.processed_by.length
-        ? message.processed_by.map((s) => `processed in batch trace ${s.trace_id} (${s.service} › ${s.operation})`).join('; ')
+        ? message.processed_by
+            .map((s) =>
+              s.same_trace
+                ? `processed in this trace (${s.service} › ${s.operation}, span ${s.span_id})`
+                : `processed in batch trace ${s.trace_id} (${s.service} › ${s.operation})`,
+            )
+            .join('; ')
         : 'no processing span found yet (not processed, its trace not in Jaeger yet, or the message carried no trace context)';
       out.push(`  ${message.operation}: ${where}`);
     }

@@ -123,5 +123,23 @@ describe('the console', () => {
     await toRequest.waitFor({ timeout: 30_000 });
     await toRequest.click();
     await page.waitForSelector(`main[data-trace-id="${traceId}"]`, { timeout: 30_000 });
+
+    // The trace list marks both: the request sent a message, the batch links to other traces.
+    await page.goto(`${URLS.console}/traces?service=gateway&lookback=15m&limit=100`);
+    const requestRow = page.locator(`tr[data-trace-id="${traceId}"]`);
+    await requestRow.waitFor({ timeout: 30_000 });
+    expect(await requestRow.locator('[data-testid="mark-sent"]').textContent()).toBe('✉ 1 message sent');
+    expect(await requestRow.locator('[data-testid="mark-links"]').count()).toBe(0);
+    const batchSearch = new URLSearchParams({
+      service: 'model-inference',
+      operation: 'process tracelab.predictions',
+      lookback: '15m',
+      limit: '100',
+    });
+    await page.goto(`${URLS.console}/traces?${batchSearch}`);
+    const batchRow = page.locator(`tr[data-trace-id="${batchTraceId}"]`);
+    await batchRow.waitFor({ timeout: 30_000 });
+    expect(await batchRow.locator('[data-testid="mark-links"]').textContent()).toMatch(/^🔗 links \d+ traces?$/);
+    expect(await batchRow.locator('[data-testid="mark-sent"]').count()).toBe(0);
   });
 });

@@ -13,6 +13,8 @@ import { eventually, logsQuery, predict, randomHex, restoreHealthyModel, tag, UR
 
 const CONSOLE = URLS.console;
 const EDGE_LABEL = /\d req\/s · [\d.]+ % errors · p99 [\d.]+ (ms|s|µs)/;
+/** The broker node of the prediction events on the service map: messaging.system and destination. */
+const BROKER = 'nats tracelab.predictions';
 let browser: Browser;
 let page: Page;
 
@@ -169,14 +171,38 @@ describe('console', () => {
         await page.waitForSelector('svg.service-map');
         const found = await page.$$eval('table.edges tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-edge')!, tr.textContent!]));
         const model = found.find(([edge]) => edge === 'gateway->model-inference');
-        return model && EDGE_LABEL.test(model[1]!) ? found : undefined;
+        const hops = found.filter(([edge]) => edge!.includes(BROKER));
+        return model && EDGE_LABEL.test(model[1]!) && hops.length === 2 ? found : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 2000, what: 'the service map to label gateway->model-inference with a rate' },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 2000,
+        what: 'the service map to label gateway->model-inference with a rate, and to draw the broker hop',
+      },
     );
-    expect(edges.map(([edge]) => edge).sort()).toEqual(expected);
+    // Jaeger's dependencies leave the broker out; the map adds its hop from the producer and
+    // consumer spans: the gateway sends prediction events, the model monitor processes them.
+    const withBroker = [...expected, `gateway->${BROKER}`, `${BROKER}->model-inference`].sort();
+    expect(edges.map(([edge]) => edge).sort()).toEqual(withBroker);
     const drawn = await page.$$eval('svg a.map-edge', (as) => as.map((a) => a.getAttribute('data-edge')!));
-    expect(drawn.sort()).toEqual(expected);
+    expect(drawn.sort()).toEqual(withBroker);
+    const dashed = await page.$$eval('svg a.map-edge-async', (as) => as.map((a) => a.getAttribute('data-edge')!));
+    expect(dashed.sort()).toEqual([`gateway->${BROKER}`, `${BROKER}->model-inference`].sort());
+    expect(await page.locator(`svg g.map-broker[data-service="${BROKER}"]`).count()).toBe(1);
     await screenshot(page, 'services');
+
+    // The receiving side of the hop opens the consumer's spans on that destination.
+    await page.focus(`svg a.map-edge[data-edge="${BROKER}->model-inference"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/traces\?/);
+    const hopSearch = new URL(page.url()).searchParams;
+    expect([hopSearch.get('service'), hopSearch.get('tags')]).toEqual([
+      'model-inference',
+      JSON.stringify({ 'messaging.destination.name': 'tracelab.predictions' }),
+    ]);
+    await page.waitForSelector('table.traces tbody tr [data-testid="mark-links"]');
+    await page.goto(`${CONSOLE}/services`);
+    await page.waitForSelector(`svg a.map-edge[data-edge="gateway->model-inference"]`);
 
     // By keyboard, as the map's links are reachable: a pointer click aims at the middle of the
     // link's box, which for a curved edge can be empty canvas.

@@ -46,9 +46,15 @@ describe('slow-model', () => {
       expect.objectContaining({ service: 'gateway', operation: 'fallback.decide', reason: 'timeout', fallback_to: 'fallback-rules' }),
     ]);
     expect(span('gateway', 'fallback.decide').start_ms).toBeGreaterThanOrEqual(end(toModel));
-    // The critical path leaves the gateway last for the rules: the fallback's answer is the one waited for.
-    const awayFromGateway = report.critical_path.filter((c) => c.service !== 'gateway');
-    expect(awayFromGateway.at(-1)!.service).toBe('fallback-rules');
+    // The critical path ends with the call to the rules: the fallback's answer is the one waited
+    // for, and nothing the model did after the cut is on it. (The rules' own server span may fall
+    // just outside its client span and off the path: the JS SDK records start times to the ms.)
+    const toRules = report.spans.find(
+      (s) => s.service === 'gateway' && s.kind === 'client' && s.attributes['peer.service'] === 'fallback-rules',
+    )!;
+    expect(report.critical_path.map((c) => c.span_id)).toContain(toRules.span_id);
+    const modelOnPath = report.critical_path.filter((c) => c.service === 'model-inference');
+    expect(Math.max(...modelOnPath.map(end))).toBeLessThanOrEqual(end(toModel) + 0.001);
 
     // The logs: the gateway says why it fell back, and when the circuit opened.
     await waitForLogs(`{service.name="gateway"} _time:5m "model circuit breaker changed state" circuit:open`);

@@ -163,13 +163,20 @@ export function LinkedTraces({ links }: { links: TraceLinks }) {
               After the response, <strong>{m.operation}</strong>{' '}
               {m.processed_by.length ? (
                 <>
-                  was processed in batch{' '}
+                  was processed{' '}
                   {m.processed_by.map((b, i) => (
                     <span key={b.span_id}>
                       {i ? ', ' : ''}
-                      <a href={`/trace/${b.trace_id}`} class="mono">
-                        {b.trace_id}
-                      </a>{' '}
+                      {b.same_trace ? (
+                        <>in this trace </>
+                      ) : (
+                        <>
+                          in batch{' '}
+                          <a href={`/trace/${b.trace_id}`} class="mono">
+                            {b.trace_id}
+                          </a>{' '}
+                        </>
+                      )}
                       ({b.service} · {b.operation})
                     </span>
                   ))}

@@ -1,5 +1,5 @@
 // Jaeger's legacy JSON (/api/traces): the shapes the console reads, and the one-line summary of a
-// search hit shown in the /traces list (duration, spans, services, error and fallback markers).
+// search hit shown in the /traces list (duration, spans, services, error, fallback and message/link markers).
 
 export interface JaegerTag {
   key: string;
@@ -39,6 +39,10 @@ export interface TraceSummary {
   services: { name: string; spans: number }[];
   errorCount: number;
   fallbackReason: string | undefined;
+  /** Other traces this one's spans link to (a batch consumer links to each message's trace). */
+  linkedTraceCount: number;
+  /** Messages its producer spans sent: their processing happens after the response, often in another trace. */
+  messagesSent: number;
 }
 
 const tagValue = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
@@ -51,6 +55,8 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
   let errorCount = 0;
   let fallbackReason: string | undefined;
   let root: JaegerSpan | undefined;
+  const linkedTraces = new Set<string>();
+  let messagesSent = 0;
   for (const span of trace.spans) {
     start = Math.min(start, span.startTime);
     end = Math.max(end, span.startTime + span.duration);
@@ -59,6 +65,9 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
     if (tagValue(span, 'error') === true || tagValue(span, 'error') === 'true') errorCount++;
     const reason = tagValue(span, 'tracelab.fallback.reason');
     if (typeof reason === 'string') fallbackReason = reason;
+    // Jaeger writes OTLP links as references too; one to another trace is a link.
+    for (const r of span.references) if (r.traceID !== trace.traceID) linkedTraces.add(r.traceID);
+    if (tagValue(span, 'span.kind') === 'producer') messagesSent++;
     const isRoot = !span.references.some((r) => ids.has(r.spanID));
     if (isRoot && (!root || span.startTime < root.startTime)) root = span;
   }
@@ -72,5 +81,7 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
     services: [...services].map(([name, spans]) => ({ name, spans })).sort((a, b) => a.name.localeCompare(b.name)),
     errorCount,
     fallbackReason,
+    linkedTraceCount: linkedTraces.size,
+    messagesSent,
   };
 }

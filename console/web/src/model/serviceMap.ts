@@ -1,6 +1,9 @@
 // The service map: Jaeger's dependency links (who calls whom, how often), labelled with each
 // edge's request rate, error rate and p99 from the collector's span metrics (the caller's client
-// spans, keyed by `peer.service`), laid out left to right by dagre.
+// spans, keyed by `peer.service`), laid out left to right by dagre. Jaeger's dependencies follow
+// parent-child spans only, so a message that is processed in another trace (a span link) is not
+// among them: the broker hops come from the span metrics of producer and consumer spans instead,
+// keyed by the messaging conventions' system and destination, and drawn through a broker node.
 import dagre from '@dagrejs/dagre';
 import { formatDuration } from './timeAxis';
 
@@ -16,8 +19,22 @@ export interface EdgeStats {
   p99Ms: number | undefined;
 }
 
+/** Producer or consumer spans of one service on one destination, from the span metrics. */
+export interface MessagingFlow {
+  service: string;
+  role: 'producer' | 'consumer';
+  /** `messaging.system`, e.g. nats, kafka. */
+  system: string;
+  destination: string;
+  /** Spans in the last hour (a consumer's span may be one batch of many messages). */
+  count: number;
+  stats: EdgeStats;
+}
+
 export interface MapNode {
   name: string;
+  /** A broker destination (drawn apart from the services). */
+  broker: boolean;
   x: number;
   y: number;
   width: number;
@@ -27,11 +44,17 @@ export interface MapNode {
 export interface MapEdge {
   from: string;
   to: string;
+  /** A hop through a broker: the sender does not wait for the receiver. */
+  async: boolean;
+  /** The flow behind an async edge: its service, side and destination. */
+  flow?: MessagingFlow;
   callCount: number;
   stats: EdgeStats;
   label: string;
   points: { x: number; y: number }[];
   labelX: number;
+  /** Width of the label's box, fitted to its text. */
+  labelWidth: number;
   labelY: number;
 }
 
@@ -73,48 +96,105 @@ export function edgeStats(rate: Sample[], errors: Sample[], p99: Sample[]): Map<
   return stats;
 }
 
-export function edgeLabel(stats: EdgeStats | undefined): string {
+export function edgeLabel(stats: EdgeStats | undefined, unit = 'req/s'): string {
   if (!stats || stats.ratePerS === undefined) return 'no recent traffic';
   const rate = stats.ratePerS < 10 ? stats.ratePerS.toFixed(2) : stats.ratePerS.toFixed(0);
   const errors = stats.errorRatio === undefined ? '–' : `${(stats.errorRatio * 100).toFixed(stats.errorRatio < 0.1 ? 1 : 0)} %`;
   const p99 = stats.p99Ms === undefined || !Number.isFinite(stats.p99Ms) ? '–' : formatDuration(stats.p99Ms);
-  return `${rate} req/s · ${errors} errors · p99 ${p99}`;
+  return `${rate} ${unit} · ${errors} errors · p99 ${p99}`;
 }
+
+interface FlowSample {
+  metric: Record<string, string>;
+  value?: [number, string];
+}
+
+const ROLES: Record<string, MessagingFlow['role']> = { SPAN_KIND_PRODUCER: 'producer', SPAN_KIND_CONSUMER: 'consumer' };
+
+/**
+ * The messaging flows from instant-query results grouped by (service_name, span_kind,
+ * messaging_system, messaging_destination_name): the hour's span counts, and the last minutes'
+ * rate, errors and p99.
+ */
+export function messagingFlows(count: FlowSample[], rate: FlowSample[], errors: FlowSample[], p99: FlowSample[]): MessagingFlow[] {
+  const keyOf = (m: Record<string, string>) =>
+    ROLES[m.span_kind ?? ''] && m.service_name && m.messaging_destination_name
+      ? [m.service_name, ROLES[m.span_kind!], m.messaging_system || 'messaging', m.messaging_destination_name].join('\u0000')
+      : undefined;
+  const read = (samples: FlowSample[]) => {
+    const values = new Map<string, number>();
+    for (const s of samples) {
+      const key = keyOf(s.metric);
+      const value = Number(s.value?.[1]);
+      if (key && Number.isFinite(value)) values.set(key, value);
+    }
+    return values;
+  };
+  const [counts, rates, errorRates, p99s] = [read(count), read(rate), read(errors), read(p99)];
+  return (
+    [...counts]
+      .filter(([, n]) => Math.round(n) > 0)
+      .map(([key, n]) => {
+        const [service, role, system, destination] = key.split('\u0000') as [string, MessagingFlow['role'], string, string];
+        const r = rates.get(key);
+        return {
+          service,
+          role,
+          system,
+          destination,
+          count: Math.round(n),
+          stats: {
+            ratePerS: r,
+            errorRatio: r === undefined ? undefined : r > 0 ? (errorRates.get(key) ?? 0) / r : 0,
+            p99Ms: p99s.get(key),
+          },
+        };
+      })
+      // Senders before receivers, as the map reads.
+      .sort((a, b) => a.destination.localeCompare(b.destination) || b.role.localeCompare(a.role) || a.service.localeCompare(b.service))
+  );
+}
+
+/** The broker node of a destination, named as the map shows it. */
+export const brokerNodeName = (flow: Pick<MessagingFlow, 'system' | 'destination'>) => `${flow.system} ${flow.destination}`;
 
 const NODE = { width: 170, height: 44 };
 const LABEL = { width: 260, height: 20 };
+/** Room for a text in the map's fonts (node names 14 px bold, edge labels 12 px): a generous average glyph width. */
+const nodeWidth = (name: string) => Math.max(NODE.width, Math.ceil(name.length * 9) + 24);
+const labelWidth = (label: string) => Math.max(LABEL.width, Math.ceil(label.length * 7) + 16);
 
-export function layoutServiceMap(dependencies: Dependency[], stats: Map<string, EdgeStats>): ServiceMap {
+export function layoutServiceMap(dependencies: Dependency[], stats: Map<string, EdgeStats>, flows: MessagingFlow[] = []): ServiceMap {
   const graph = new dagre.graphlib.Graph({ multigraph: false });
   graph.setGraph({ rankdir: 'LR', nodesep: 50, ranksep: 120, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
-  const names = new Set(dependencies.flatMap((d) => [d.parent, d.child]));
-  for (const name of [...names].sort()) graph.setNode(name, { ...NODE });
-  for (const d of dependencies) {
-    if (d.parent === d.child) continue; // a service calling itself adds nothing to a map
-    graph.setEdge(d.parent, d.child, { ...LABEL, labelpos: 'c' });
-  }
+  const noStats = { ratePerS: undefined, errorRatio: undefined, p99Ms: undefined };
+  const callEdges = dependencies
+    .filter((d) => d.parent !== d.child) // a service calling itself adds nothing to a map
+    .map((d) => {
+      const s = stats.get(edgeKey(d.parent, d.child));
+      return { from: d.parent, to: d.child, async: false, callCount: d.callCount, stats: s ?? noStats, label: edgeLabel(s) };
+    });
+  const hopEdges = flows.map((flow) => {
+    const broker = brokerNodeName(flow);
+    const [from, to] = flow.role === 'producer' ? [flow.service, broker] : [broker, flow.service];
+    const label = edgeLabel(flow.stats, flow.role === 'producer' ? 'sends/s' : 'receives/s');
+    return { from, to, async: true, flow, callCount: flow.count, stats: flow.stats, label };
+  });
+  const brokers = new Set(flows.map(brokerNodeName));
+  const names = new Set([...callEdges, ...hopEdges].flatMap((e) => [e.from, e.to]));
+  for (const name of [...names].sort()) graph.setNode(name, { width: nodeWidth(name), height: NODE.height });
+  for (const e of [...callEdges, ...hopEdges])
+    graph.setEdge(e.from, e.to, { width: labelWidth(e.label), height: LABEL.height, labelpos: 'c' });
   dagre.layout(graph);
   const nodes = graph.nodes().map((name: string) => {
     const n = graph.node(name);
-    return { name, x: n.x, y: n.y, width: n.width, height: n.height };
+    return { name, broker: brokers.has(name), x: n.x, y: n.y, width: n.width, height: n.height };
   });
-  const edges = dependencies
-    .filter((d) => d.parent !== d.child)
-    .map((d) => {
-      const e = graph.edge(d.parent, d.child);
-      const s = stats.get(edgeKey(d.parent, d.child));
-      return {
-        from: d.parent,
-        to: d.child,
-        callCount: d.callCount,
-        stats: s ?? { ratePerS: undefined, errorRatio: undefined, p99Ms: undefined },
-        label: edgeLabel(s),
-        points: e.points ?? [],
-        labelX: e.x ?? 0,
-        labelY: e.y ?? 0,
-      };
-    });
+  const edges = [...callEdges, ...hopEdges].map((edge) => {
+    const e = graph.edge(edge.from, edge.to);
+    return { ...edge, points: e.points ?? [], labelX: e.x ?? 0, labelY: e.y ?? 0, labelWidth: e.width };
+  });
   const g = graph.graph();
   return { nodes, edges, width: g.width ?? 0, height: g.height ?? 0 };
 }

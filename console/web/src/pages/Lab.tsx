@@ -3,6 +3,7 @@
 // traces change, and run the `random` exercise check.
 import { useState } from 'preact/hooks';
 import { getJson, getText, jaeger, postJson } from '../api';
+import { AsyncMarks } from '../components/AsyncMarks';
 import { Markdown } from '../components/Markdown';
 import { MysteryPanel } from '../components/MysteryPanel';
 import { PredictionForm } from '../components/PredictionForm';
@@ -66,6 +67,7 @@ function RecentTraces() {
           ) : (
             <span class="badge">model</span>
           )}
+          <AsyncMarks row={row} />
         </li>
       ))}
     </ul>

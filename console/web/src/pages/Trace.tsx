@@ -50,6 +50,7 @@ function TraceLinksPanel({ report }: { report: TraceReport }) {
           startEpochMs: Date.parse(report.start_time),
           spans: report.spans.map((s) => ({
             spanId: s.span_id,
+            parentId: s.parent_id,
             service: s.service,
             name: s.operation,
             kind: s.kind,

@@ -1,6 +1,7 @@
 // /traces: search recent traces (Jaeger's search API) by service, operation, minimum duration,
 // error, fallback reason and time range; the form lives in the URL so a search can be shared.
 import { jaeger } from '../api';
+import { AsyncMarks } from '../components/AsyncMarks';
 import { PredictionForm } from '../components/PredictionForm';
 import { Empty, Failure, Loading } from '../components/states';
 import { useAsync } from '../components/useAsync';
@@ -211,6 +212,7 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
                     </span>
                   ) : null}
                   {row.fallbackReason ? <span class="badge badge-fallback">↪ fallback: {row.fallbackReason}</span> : null}
+                  <AsyncMarks row={row} />
                 </td>
               </tr>
             ))}
