@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../local/paths';
 import { ensureBackend } from '../../tools/backends/cache';
-import { backend } from '../../tools/backends/index';
+import { backend, nativeBinary } from '../../tools/backends/index';
 import { composeLayout, nativeLayout } from '../../tools/backends/layouts';
 import { inRepo, run } from '../support/repo';
 
@@ -34,14 +34,17 @@ describe('backend configs', () => {
     );
     const env = { ...process.env, ...recipe.env!(layout) };
     try {
-      await expect(run(await ensureBackend('collector'), ['validate', ...args], { env })).resolves.toBeDefined();
+      // Compose builds the whole manifest; natively each topology runs its own distribution.
+      const binary = mode === 'native' ? nativeBinary(recipe, topology)! : 'collector-scaled';
+      await expect(run(await ensureBackend(binary), ['validate', ...args], { env })).resolves.toBeDefined();
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
-  it('the collector distribution has every component the config uses', async () => {
-    const { stdout } = await run(await ensureBackend('collector'), ['components']);
+  it('each collector distribution has every component its configs use; only the scaled one load-balances', async () => {
+    const components = async (binary: string) => (await run(await ensureBackend(binary), ['components'])).stdout;
+    const [defaultBuild, scaledBuild] = [await components('collector'), await components('collector-scaled')];
     for (const name of [
       'otlp',
       'statsd',
@@ -54,12 +57,14 @@ describe('backend configs', () => {
       'span_metrics',
       'otlp_grpc',
       'otlp_http',
-      'load_balancing',
       'health_check',
       'file_storage',
     ]) {
-      expect(stdout).toContain(`name: ${name}`);
+      expect(defaultBuild).toContain(`name: ${name}`);
+      expect(scaledBuild).toContain(`name: ${name}`);
     }
+    expect(defaultBuild).not.toContain('name: load_balancing');
+    expect(scaledBuild).toContain('name: load_balancing');
   });
 
   it('jaeger/config.yaml passes the jaeger validate command', async () => {

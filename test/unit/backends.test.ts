@@ -63,6 +63,7 @@ describe('on-demand builds', () => {
     expect(onDemand).toContain('telemetrygen');
     expect(defaultBackendNames).toEqual(backendNames.filter((name) => !onDemand.includes(name)));
     expect(defaultBackendNames).toContain('collector');
+    expect(defaultBackendNames).toContain('collector-scaled');
   });
 
   it('builds telemetrygen at the collector release it loads', () => {

@@ -29,7 +29,9 @@ describe('the build order of a cold start', () => {
       'alertmanager',
       'prometheus',
     ]);
+    // The scaled topology's agent runs the distribution with the load-balancing exporter.
     expect(buildOrder(plan('scaled'), allPending)).toEqual([
+      'collector-scaled',
       'collector',
       'jaeger',
       'victorialogs',

@@ -7,17 +7,33 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../local/paths';
 import { BACKEND_PORTS } from '../../local/ports';
-import { type BackendRecipe, goEnv, goInstall, instancePort, type Layout, run } from './recipe';
+import { type BackendRecipe, type GoBuild, goEnv, goInstall, instancePort, type Layout, run } from './recipe';
 
 /** Pinned here and nowhere else: the native build and the compose image use it. */
 const VERSION = '0.161.0';
 
 const manifestPath = path.join(repoRoot, 'collector', 'manifest.yaml');
+/** Cold compile seconds on a quiet 2-core machine (docs/backends.md); scaled: right after the default one. */
+const ESTIMATE_S = { default: 190, scaled: 90 };
+
+/** Which distribution: the default topology's, or the scaled one's (with the lines marked `# scaled`). */
+type Distribution = 'default' | 'scaled';
+
+/** The manifest of a distribution: the default one leaves out the lines marked `# scaled`. */
+export function manifestOf(distribution: Distribution): string {
+  const text = fs.readFileSync(manifestPath, 'utf8');
+  return distribution === 'scaled'
+    ? text
+    : text
+        .split('\n')
+        .filter((line) => !/\s# scaled$/.test(line))
+        .join('\n');
+}
 
 /** Installs ocb in workDir and runs it on the manifest, writing the distribution to workDir/build. */
-async function runBuilder(version: string, workDir: string, args: string[], showDownloads: boolean): Promise<void> {
+async function runBuilder(version: string, distribution: Distribution, workDir: string, args: string[], showDownloads: boolean) {
   await goInstall(`go.opentelemetry.io/collector/cmd/builder@v${version}`, workDir, workDir, showDownloads);
-  const manifest = fs.readFileSync(manifestPath, 'utf8').replace(/output_path: .*/, `output_path: ${path.join(workDir, 'build')}`);
+  const manifest = manifestOf(distribution).replace(/output_path: .*/, `output_path: ${path.join(workDir, 'build')}`);
   fs.writeFileSync(path.join(workDir, 'manifest.yaml'), manifest);
   await run(path.join(workDir, 'builder'), ['--config', 'manifest.yaml', ...args], workDir, goEnv, showDownloads);
 }
@@ -40,19 +56,26 @@ function collectorEnv(layout: Layout, recipe: BackendRecipe): Record<string, str
   };
 }
 
-const build = {
-  version: VERSION,
-  recipe: 1,
-  estimateS: 280,
-  binaries: ['collector'],
-  inputs: () => fs.readFileSync(manifestPath, 'utf8'),
-  async build(version: string, workDir: string, outDir: string) {
-    await runBuilder(version, workDir, [], true);
-    fs.renameSync(path.join(workDir, 'build', 'otelcol-tracelab'), path.join(outDir, 'collector'));
-  },
-  // The generated sources and their modules, without compiling.
-  fetch: (version: string, workDir: string) => runBuilder(version, workDir, ['--skip-compilation'], false),
-};
+function collectorBuild(distribution: Distribution, binary: string, estimateS: number): GoBuild {
+  return {
+    version: VERSION,
+    recipe: 2,
+    estimateS,
+    binaries: [binary],
+    inputs: () => manifestOf(distribution),
+    async build(version, workDir, outDir) {
+      await runBuilder(version, distribution, workDir, [], true);
+      fs.renameSync(path.join(workDir, 'build', 'otelcol-tracelab'), path.join(outDir, binary));
+    },
+    // The generated sources and their modules, without compiling.
+    fetch: (version, workDir) => runBuilder(version, distribution, workDir, ['--skip-compilation'], false),
+  };
+}
+
+/** The default topology's collector, and every gateway collector: no load-balancing exporter. */
+const build = collectorBuild('default', 'collector', ESTIMATE_S.default);
+/** The scaled topology's agent: the same and the load-balancing exporter (compiled mostly from the cache the first left). */
+export const collectorScaledBuild = collectorBuild('scaled', 'collector-scaled', ESTIMATE_S.scaled);
 
 /** Natively, the agent's list of ready gateways (merged over config.agent.yaml's DNS resolver). */
 const GATEWAYS_FILE = 'gateways.yaml';
@@ -62,6 +85,8 @@ export const collector: BackendRecipe = {
   title: 'Collector',
   summary: 'OpenTelemetry Collector: OTLP and StatsD in, span metrics, redaction, out to the backends (scaled: the agent)',
   build,
+  // The scaled topology's agent routes by trace id: its distribution has the load-balancing exporter.
+  native: { binary: { default: 'collector', scaled: 'collector-scaled' } },
   ports: BACKEND_PORTS.collector,
   ready: { port: 'http', path: '/' },
   // collector-gateway runs only in the scaled topology (a missing dependency is dropped).

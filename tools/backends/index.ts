@@ -3,7 +3,7 @@
 // derive their tables and start order from this list.
 import { alertRecorder } from './alert-recorder';
 import { alertmanager } from './alertmanager';
-import { collector, collectorGateway } from './collector';
+import { collector, collectorGateway, collectorScaledBuild } from './collector';
 import { tracelabConsole } from './console';
 import { dockerComposeBuild } from './docker-compose';
 import { grafana } from './grafana';
@@ -16,7 +16,7 @@ import { telemetrygenBuild } from './telemetrygen';
 import { victorialogs, victorialogsStorage } from './victorialogs';
 
 export type { BackendRecipe, GoBuild, Layout, Topology } from './recipe';
-export { composeVar, instanceNames, instancePort, runsIn, TOPOLOGIES } from './recipe';
+export { composeVar, instanceNames, instancePort, nativeBinary, runsIn, TOPOLOGIES } from './recipe';
 
 export const BACKENDS: readonly BackendRecipe[] = [
   collector,
@@ -35,6 +35,7 @@ export const BACKENDS: readonly BackendRecipe[] = [
 /** Every Go build, by component: the backends' and the build-only tools'. */
 export const GO_BUILDS: Record<string, GoBuild> = {
   ...Object.fromEntries(BACKENDS.flatMap((b) => (b.build ? [[b.name, b.build]] : []))),
+  'collector-scaled': collectorScaledBuild,
   compose: dockerComposeBuild,
   promtool: promtoolBuild,
   helm: helmBuild,

@@ -93,7 +93,7 @@ export interface BackendRecipe {
    * How the native runner finds the executable: its own built binary (default), another
    * backend's binary, a Node script, or PATH.
    */
-  native?: { binary: string } | { node: string } | { path: string[] };
+  native?: { binary: string | Record<Topology, string> } | { node: string } | { path: string[] };
   /** The topologies it runs in (default: every one). */
   topologies?: readonly Topology[];
   /**
@@ -232,6 +232,14 @@ export function insideModule(spec: ModuleBuild): Pick<GoBuild, 'fetch' | 'build'
 
 /** A compose variable reference (`${NAME}`), resolved by Compose from the user's environment. */
 export const composeVar = (name: string, suffix = '') => `\${${name}${suffix}}`;
+
+/** The built binary a backend runs natively in a topology (undefined: a Node script or a tool on PATH). */
+export function nativeBinary(recipe: BackendRecipe, topology: Topology): string | undefined {
+  if (!recipe.native) return recipe.name;
+  if (!('binary' in recipe.native)) return undefined;
+  const { binary } = recipe.native;
+  return typeof binary === 'string' ? binary : binary[topology];
+}
 
 /** Whether a backend runs in a topology. */
 export const runsIn = (recipe: BackendRecipe, topology: Topology) => !recipe.topologies || recipe.topologies.includes(topology);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { distDir, repoRoot } from '../../local/paths';
 import { SERVICE_NAMES, SERVICE_REGISTRY, type ServiceName } from '../../services/registry';
 import { binaryPath, findOnPath } from '../backends/cache';
-import { BACKENDS, type BackendRecipe, backend, instanceNames, instancePort, runsIn, type Topology } from '../backends/index';
+import { BACKENDS, type BackendRecipe, backend, instanceNames, instancePort, nativeBinary, runsIn, type Topology } from '../backends/index';
 import { nativeLayout } from '../backends/layouts';
 import type { ProcessSpec } from './process';
 import { serviceProcessSpec } from './services';
@@ -33,8 +33,8 @@ export interface StackProcess {
  * The command that runs a backend natively (a built binary, whether or not it is built yet), or
  * undefined when it is not available here.
  */
-function nativeCommand(recipe: BackendRecipe): { command: string; prefix: string[]; binary?: string } | undefined {
-  const binary = !recipe.native ? recipe.name : 'binary' in recipe.native ? recipe.native.binary : undefined;
+function nativeCommand(recipe: BackendRecipe, topology: Topology): { command: string; prefix: string[]; binary?: string } | undefined {
+  const binary = nativeBinary(recipe, topology);
   if (binary) return { command: binaryPath(binary), prefix: [], binary };
   if (recipe.native && 'node' in recipe.native)
     return { command: process.execPath, prefix: [path.join(distDir, 'tools', recipe.native.node)] };
@@ -52,7 +52,7 @@ export function backendProcesses(
 ): StackProcess[] {
   const processes: StackProcess[] = [];
   for (const recipe of BACKENDS.filter((r) => runsIn(r, topology))) {
-    const command = nativeCommand(recipe);
+    const command = nativeCommand(recipe, topology);
     if (!command) {
       log(`  - ${recipe.name.padEnd(16)} not found on PATH: ${recipe.summary}`);
       continue;
