@@ -23,6 +23,14 @@ export function isAsyncChild(child: Span, parent: Span): boolean {
   );
 }
 
+/**
+ * Siblings that overlap by less than this still count as one after the other. SDKs that record
+ * span starts to the millisecond (OpenTelemetry JS) make a span that began right after its
+ * sibling ended look as if it began up to 1 ms before: by the strict rule the earlier sibling,
+ * e.g. a call cut at its budget before the fallback, would drop off the path.
+ */
+export const SEQUENTIAL_OVERLAP_NS = 1e6;
+
 interface Clipped {
   span: Span;
   start: number;
@@ -56,8 +64,9 @@ function clipTree(root: Span, index: Map<string, Span>): Clipped {
 /**
  * Critical path of the tree under one root, in time order. Walking back from the root's end: take
  * the last-finishing child, the parent owns the time after that child's end; after returning from
- * a child only children ending strictly before that child's start are eligible; with none left, the
- * parent owns the time back to its own start. Iterative, so a deep trace cannot overflow the stack.
+ * a child only children ending before that child's start are eligible (or overlapping it by less
+ * than SEQUENTIAL_OVERLAP_NS, and then cut at that start); with none left, the parent owns the
+ * time back to its own start. Iterative, so a deep trace cannot overflow the stack.
  */
 export function criticalPathOfRoot(root: Span, index: Map<string, Span>): CriticalSegment[] {
   const reversed: CriticalSegment[] = [];
@@ -75,14 +84,17 @@ export function criticalPathOfRoot(root: Span, index: Map<string, Span>): Critic
     const frame = stack[stack.length - 1]!;
     const { children } = frame.node;
     // The first child is the last-finishing one (clipped, so it ends within the parent); later
-    // ones must end strictly before the start of the child taken before them.
-    while (frame.next > 0 && frame.next < children.length && children[frame.next]!.end >= frame.cursor) frame.next++;
+    // ones must end before the start of the child taken before them, give or take the overlap.
+    // A child starting at or after the cursor has no time left to own (its parent was cut short).
+    const ineligible = (c: Clipped) => c.start >= frame.cursor || (frame.next > 0 && c.end >= frame.cursor + SEQUENTIAL_OVERLAP_NS);
+    while (frame.next < children.length && ineligible(children[frame.next]!)) frame.next++;
     const child = children[frame.next];
     if (child) {
       frame.next++;
-      push(frame.node.span, child.end, frame.cursor);
+      const end = Math.min(child.end, frame.cursor);
+      push(frame.node.span, end, frame.cursor);
       frame.cursor = child.start;
-      stack.push({ node: child, cursor: child.end, next: 0 });
+      stack.push({ node: child, cursor: end, next: 0 });
     } else {
       push(frame.node.span, frame.node.start, frame.cursor);
       stack.pop();

@@ -61,16 +61,32 @@ describe('the critical path (Jaeger UI rules)', () => {
     expect(report.spans.find((s) => s.operation === 'a')!.on_critical_path).toBe(false);
   });
 
-  it('only children ending strictly before the returned child started are eligible', () => {
-    const report = reportOf([
+  it('only children ending before the returned child started are eligible, give or take 1 ms', () => {
+    // "first" ends where "touching" starts: one after the other (Jaeger UI's strict rule would
+    // give the parent 0-50). The JS SDK records starts to the ms, so a sibling that began right
+    // after another ended can look up to 1 ms earlier: "first" still counts, cut at 49.4.
+    for (const touchingStart of [50, 49.4]) {
+      const report = reportOf([
+        { id: 'root', start: 0, end: 100 },
+        { id: 'first', parent: 'root', start: 10, end: 50 },
+        { id: 'touching', parent: 'root', start: touchingStart, end: 90 },
+      ]);
+      expect(pathOf(report)).toEqual([
+        ['root', 0, 10],
+        ['first', 10, touchingStart],
+        ['touching', touchingStart, 90],
+        ['root', 90, 100],
+      ]);
+    }
+    // Overlapping by more than that, "first" ran beside "touching": the parent owns 0-48.
+    const overlapping = reportOf([
       { id: 'root', start: 0, end: 100 },
       { id: 'first', parent: 'root', start: 10, end: 50 },
-      { id: 'touching', parent: 'root', start: 50, end: 90 },
+      { id: 'touching', parent: 'root', start: 48, end: 90 },
     ]);
-    // "first" ends exactly where "touching" starts: not strictly before, so the parent owns 0-50.
-    expect(pathOf(report)).toEqual([
-      ['root', 0, 50],
-      ['touching', 50, 90],
+    expect(pathOf(overlapping)).toEqual([
+      ['root', 0, 48],
+      ['touching', 48, 90],
       ['root', 90, 100],
     ]);
   });
