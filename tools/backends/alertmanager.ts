@@ -14,7 +14,7 @@ export const alertmanager: BackendRecipe = {
   build: {
     version: VERSION,
     recipe: 1,
-    estimateS: 95,
+    estimateS: 55,
     binaries: ['alertmanager', 'amtool'],
     ...insideModule({
       module: 'github.com/prometheus/alertmanager',

@@ -51,7 +51,7 @@ export const prometheus: BackendRecipe = {
     // web UI assets are not in the module (the HTTP API works).
     version: VERSION,
     recipe: 2,
-    estimateS: 190,
+    estimateS: 135,
     binaries: ['prometheus'],
     ...prometheusModule('prometheus'),
   },
