@@ -1,7 +1,6 @@
 // tracelab's own OpenTelemetry Collector distribution (ocb + collector/manifest.yaml): the single
-// entry point of the services' telemetry. In the scaled topology the same binary runs as the
-// agent (this recipe) and as the gateway collectors behind it.
-
+// entry point of the services' telemetry. In the scaled topology the gateway collectors behind the
+// agent run the same binary; the agent runs collector-scaled, which adds the load-balancing exporter.
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -20,7 +19,7 @@ const ESTIMATE_S = { default: 125, scaled: 90 };
 type Distribution = 'default' | 'scaled';
 
 /** The manifest of a distribution: the default one leaves out the lines marked `# scaled`. */
-export function manifestOf(distribution: Distribution): string {
+function manifestOf(distribution: Distribution): string {
   const text = fs.readFileSync(manifestPath, 'utf8');
   return distribution === 'scaled'
     ? text
