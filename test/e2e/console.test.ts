@@ -89,8 +89,8 @@ describe('console', () => {
     for (const row of rows) expect(row.service, row.spanId).toBe(service.get(row.spanId));
 
     // The critical path, checked against Jaeger's own tree: this request was answered by the
-    // model, so the path runs from the gateway's root through its client call to the model
-    // (which has time of its own: the hop) down to model.infer. Each marked row draws its stripe.
+    // model, so the path runs from the gateway's root through its call to the model down to
+    // model.infer. Each marked row draws its stripe.
     const parent = new Map(jaeger.spans.map((s) => [s.spanID, s.references.find((r) => r.refType === 'CHILD_OF')?.spanID]));
     const critical = new Set(rows.filter((r) => r.critical).map((r) => r.spanId));
     const root = jaeger.spans.find((s) => !parent.get(s.spanID))!;
@@ -98,7 +98,10 @@ describe('console', () => {
     const modelServer = jaeger.spans.find((s) => service.get(s.spanID) === 'model-inference' && tag(s, 'span.kind') === 'server')!;
     const modelCall = parent.get(modelServer.spanID)!;
     expect(service.get(modelCall)).toBe('gateway');
-    for (const id of [root.spanID, modelCall, infer.spanID]) expect(critical.has(id), id).toBe(true);
+    for (const id of [root.spanID, infer.spanID]) expect(critical.has(id), id).toBe(true);
+    // The call's own time may be none: the SDK records starts to the ms, so a server span that
+    // started in the call's millisecond and outlived it (docs/why.md) covers the whole call.
+    expect(critical.has(modelCall) || critical.has(modelServer.spanID), `${modelCall} or ${modelServer.spanID}`).toBe(true);
     for (const row of rows) expect(row.stripes > 0, row.spanId).toBe(row.critical);
     // One row per line: no two rows drawn at the same height.
     const tops = await page.$$eval('.wf-row', (elements) => elements.map((e) => e.getBoundingClientRect().top));
