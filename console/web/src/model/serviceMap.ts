@@ -72,27 +72,29 @@ interface Sample {
   value?: [number, string];
 }
 
+/** Each sample's value under the key its labels give (samples without a key are skipped). */
+function valuesByKey(samples: Sample[], keyOf: (metric: Record<string, string>) => string | undefined): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const s of samples) {
+    const key = keyOf(s.metric);
+    const value = Number(s.value?.[1]);
+    if (key !== undefined && Number.isFinite(value)) values.set(key, value);
+  }
+  return values;
+}
+
+/** The stats of one key from its rate, error-rate and p99 values. */
+function statsOf(key: string, rates: Map<string, number>, errorRates: Map<string, number>, p99s: Map<string, number>): EdgeStats {
+  const r = rates.get(key);
+  return { ratePerS: r, errorRatio: r === undefined ? undefined : r > 0 ? (errorRates.get(key) ?? 0) / r : 0, p99Ms: p99s.get(key) };
+}
+
 /** Per-edge stats from instant-query results grouped by (service_name, peer_service). */
 export function edgeStats(rate: Sample[], errors: Sample[], p99: Sample[]): Map<string, EdgeStats> {
-  const read = (samples: Sample[]) => {
-    const values = new Map<string, number>();
-    for (const s of samples) {
-      const value = Number(s.value?.[1]);
-      if (s.metric.service_name && s.metric.peer_service && Number.isFinite(value))
-        values.set(edgeKey(s.metric.service_name, s.metric.peer_service), value);
-    }
-    return values;
-  };
-  const [rates, errorRates, p99s] = [read(rate), read(errors), read(p99)];
+  const keyOf = (m: Record<string, string>) => (m.service_name && m.peer_service ? edgeKey(m.service_name, m.peer_service) : undefined);
+  const [rates, errorRates, p99s] = [valuesByKey(rate, keyOf), valuesByKey(errors, keyOf), valuesByKey(p99, keyOf)];
   const stats = new Map<string, EdgeStats>();
-  for (const key of new Set([...rates.keys(), ...p99s.keys()])) {
-    const r = rates.get(key);
-    stats.set(key, {
-      ratePerS: r,
-      errorRatio: r === undefined ? undefined : r > 0 ? (errorRates.get(key) ?? 0) / r : 0,
-      p99Ms: p99s.get(key),
-    });
-  }
+  for (const key of new Set([...rates.keys(), ...p99s.keys()])) stats.set(key, statsOf(key, rates, errorRates, p99s));
   return stats;
 }
 
@@ -104,11 +106,6 @@ export function edgeLabel(stats: EdgeStats | undefined, unit = 'req/s'): string 
   return `${rate} ${unit} · ${errors} errors · p99 ${p99}`;
 }
 
-interface FlowSample {
-  metric: Record<string, string>;
-  value?: [number, string];
-}
-
 const ROLES: Record<string, MessagingFlow['role']> = { SPAN_KIND_PRODUCER: 'producer', SPAN_KIND_CONSUMER: 'consumer' };
 
 /**
@@ -116,39 +113,18 @@ const ROLES: Record<string, MessagingFlow['role']> = { SPAN_KIND_PRODUCER: 'prod
  * messaging_system, messaging_destination_name): the hour's span counts, and the last minutes'
  * rate, errors and p99.
  */
-export function messagingFlows(count: FlowSample[], rate: FlowSample[], errors: FlowSample[], p99: FlowSample[]): MessagingFlow[] {
+export function messagingFlows(count: Sample[], rate: Sample[], errors: Sample[], p99: Sample[]): MessagingFlow[] {
   const keyOf = (m: Record<string, string>) =>
     ROLES[m.span_kind ?? ''] && m.service_name && m.messaging_destination_name
       ? [m.service_name, ROLES[m.span_kind!], m.messaging_system || 'messaging', m.messaging_destination_name].join('\u0000')
       : undefined;
-  const read = (samples: FlowSample[]) => {
-    const values = new Map<string, number>();
-    for (const s of samples) {
-      const key = keyOf(s.metric);
-      const value = Number(s.value?.[1]);
-      if (key && Number.isFinite(value)) values.set(key, value);
-    }
-    return values;
-  };
-  const [counts, rates, errorRates, p99s] = [read(count), read(rate), read(errors), read(p99)];
+  const [counts, rates, errorRates, p99s] = [count, rate, errors, p99].map((samples) => valuesByKey(samples, keyOf));
   return (
     [...counts]
       .filter(([, n]) => Math.round(n) > 0)
       .map(([key, n]) => {
         const [service, role, system, destination] = key.split('\u0000') as [string, MessagingFlow['role'], string, string];
-        const r = rates.get(key);
-        return {
-          service,
-          role,
-          system,
-          destination,
-          count: Math.round(n),
-          stats: {
-            ratePerS: r,
-            errorRatio: r === undefined ? undefined : r > 0 ? (errorRates.get(key) ?? 0) / r : 0,
-            p99Ms: p99s.get(key),
-          },
-        };
+        return { service, role, system, destination, count: Math.round(n), stats: statsOf(key, rates, errorRates, p99s) };
       })
       // Senders before receivers, as the map reads.
       .sort((a, b) => a.destination.localeCompare(b.destination) || b.role.localeCompare(a.role) || a.service.localeCompare(b.service))
