@@ -10,7 +10,7 @@ import type { TraceLinks, TraceReport } from '../../analysis';
 import { scenarioOn } from '../../lab/actions';
 import { repoRoot } from '../../local/paths';
 import { alertState, customers, drive, lab, promNumber, resetAll } from './lab-support';
-import { concurrently, eventually, type JaegerTrace, predict, URLS, waitForCompleteTrace, waitForLogs } from './support';
+import { batchTracesSince, concurrently, eventually, type JaegerTrace, predict, URLS, waitForCompleteTrace, waitForLogs } from './support';
 
 type LinkedReport = TraceReport & { links: TraceLinks };
 
@@ -29,18 +29,6 @@ function processingOf(traceId: string, count: number, timeoutMs: number) {
     },
     { timeoutMs, intervalMs: 2000, what: `${count} batch span(s) that processed the event of ${traceId}` },
   );
-}
-
-/** The monitor's batch traces that started after `sinceMs`, in Jaeger's legacy JSON (links as FOLLOWS_FROM). */
-async function batchTracesSince(sinceMs: number): Promise<JaegerTrace[]> {
-  const params = new URLSearchParams({
-    service: 'model-inference',
-    operation: 'process tracelab.predictions',
-    start: String(sinceMs * 1000),
-    limit: '50',
-  });
-  const body = (await (await fetch(`${URLS.jaeger}/api/traces?${params}`)).json()) as { data: JaegerTrace[] | null };
-  return body.data ?? [];
 }
 
 const numberTag = (trace: JaegerTrace, key: string) => Number(trace.spans[0]!.tags.find((t) => t.key === key)?.value ?? Number.NaN);

@@ -67,6 +67,18 @@ export async function burst(count: number, concurrency = 8, body?: unknown): Pro
 
 export const jaegerTrace = (traceId: string): Promise<JaegerTrace | undefined> => jaeger.trace(traceId);
 
+/** The model monitor's batch traces that started after `sinceMs`, in Jaeger's legacy JSON (links as FOLLOWS_FROM). */
+export async function batchTracesSince(sinceMs: number, limit = 50): Promise<JaegerTrace[]> {
+  const params = new URLSearchParams({
+    service: 'model-inference',
+    operation: 'process tracelab.predictions',
+    start: String(sinceMs * 1000),
+    limit: String(limit),
+  });
+  const body = (await (await fetch(`${URLS.jaeger}/api/traces?${params}`)).json()) as { data: JaegerTrace[] | null };
+  return body.data ?? [];
+}
+
 export const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 export const serviceOf = (t: JaegerTrace, span: JaegerSpan) => t.processes[span.processID]!.serviceName;
 

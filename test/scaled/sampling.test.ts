@@ -1,11 +1,13 @@
 // Tail sampling behind trace-id load balancing (collector/config.gateway.yaml): every kept trace
 // is whole and went through one gateway; every fallback (and failure) is kept; a share of the
 // rest near the configured rate is kept; and the span metrics count every request, kept or not.
+// The gateways also decide the model monitor's batch traces (each request publishes an event),
+// so the traces kept besides ours are those batches, found by their links to our traces.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../local/paths';
-import { concurrently, eventually, HEALTHY_MODEL, jaegerTrace, promQuery, setModelBehaviour } from '../e2e/support';
+import { batchTracesSince, concurrently, eventually, HEALTHY_MODEL, jaegerTrace, promQuery } from '../e2e/support';
 import {
   decisions,
   GATEWAY_COLLECTORS,
@@ -45,22 +47,31 @@ describe('the scaled topology keeps whole traces by policy', () => {
   let servedBefore: number;
 
   beforeAll(async () => {
-    await setModelBehaviour(HEALTHY_MODEL);
     await untilNothingHeld();
     const before = await decisions();
     servedBefore = await requestsServed();
     // Seeded trace ids: the probabilistic policy hashes the trace id, so the kept share is the
-    // same on every run.
+    // same on every run. The control calls are traced too, and decided after `before`: each is
+    // one of ours (a call before it would still be in flight when `before` is read).
     const random = seededRandom(14);
+    const trafficStarted = Date.now();
+    const controls = [await setModelBehaviourInTrace(random, HEALTHY_MODEL)];
     rest = await concurrently(REST, 4, () => predictInTrace(random));
-    const controls = [await setModelBehaviourInTrace(random, { error_rate: 1 })];
+    controls.push(await setModelBehaviourInTrace(random, { error_rate: 1 }));
     fallbacks = await concurrently(FALLBACKS, 4, () => predictInTrace(random));
     controls.push(await setModelBehaviourInTrace(random, HEALTHY_MODEL));
-    const after = await untilDecided(before, REST + FALLBACKS + controls.length);
-    // Nothing else ran meanwhile, so the traces kept are ours (the two control calls among them,
-    // kept or not by their seeded ids); each reaches Jaeger once its batch is out.
+    // The batch traces count among the decisions too: once that many are made, the rest of ours
+    // are the ones still held.
+    await untilDecided(before, REST + FALLBACKS + controls.length);
+    await untilNothingHeld();
+    const after = await decisions();
+    // Nothing else ran meanwhile, so the traces kept are ours (the control calls among them, kept
+    // or not by their seeded ids) and the monitor's batches of our events (random ids, kept
+    // at the configured share); each reaches Jaeger once its batch is out.
     const keptCount = after.kept - before.kept;
     const keptControls = new Set<string>();
+    const keptBatches = new Set<string>();
+    const ours = new Set([...fallbacks, ...rest].map((sent) => sent.traceId));
     await eventually(
       async () => {
         for (const sent of [...fallbacks, ...rest]) {
@@ -69,7 +80,9 @@ describe('the scaled topology keeps whole traces by policy', () => {
           if (trace) kept.set(sent.traceId, trace);
         }
         for (const traceId of controls) if (!keptControls.has(traceId) && (await jaegerTrace(traceId))) keptControls.add(traceId);
-        return kept.size + keptControls.size >= keptCount ? true : undefined;
+        for (const batch of await batchTracesSince(trafficStarted, 1000))
+          if (batch.spans.some((span) => span.references.some((ref) => ours.has(ref.traceID)))) keptBatches.add(batch.traceID);
+        return kept.size + keptControls.size + keptBatches.size >= keptCount ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 1000, what: `${keptCount} kept traces in Jaeger` },
     );
