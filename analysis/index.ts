@@ -73,6 +73,7 @@ export {
   type FallbackNote,
   type FanOutNote,
   type HopGap,
+  operationLabel,
   REPORT_SCHEMA,
   type ReportSpan,
   type RetryNote,

@@ -66,6 +66,13 @@ export interface SelfTimeRow {
   share: number;
 }
 
+/**
+ * An operation's name with its span kind where the name alone is ambiguous: a client or producer
+ * span often carries the name of the server span it calls (`POST /v1/predict (client)`).
+ */
+export const operationLabel = (operation: string, kind?: SpanKind): string =>
+  kind === undefined || kind === 'server' || kind === 'internal' || kind === 'unspecified' ? operation : `${operation} (${kind})`;
+
 export interface HopGap {
   client_span_id: string;
   server_span_id: string;

@@ -2,7 +2,7 @@
 // marked, self-time table, hop gaps, log lines. Colour only when asked (the CLI asks on a TTY).
 import type { TraceComparison, UsualComparison } from './compare';
 import type { TraceLinks } from './links';
-import type { ReportSpan, TraceReport } from './report';
+import { operationLabel, type ReportSpan, type TraceReport } from './report';
 
 export interface TextOptions {
   /** ANSI colours (default false). */
@@ -99,7 +99,7 @@ export function renderReport(report: TraceReport, { color = false, barWidth = 40
     ...table(
       ['service › operation', 'count', 'total ms', 'self ms', 'critical', 'share'],
       report.self_time.map((row) => [
-        `${row.service} › ${row.operation}${row.kind === 'server' || row.kind === 'internal' || !row.kind ? '' : ` (${row.kind})`}`,
+        `${row.service} › ${operationLabel(row.operation ?? '', row.kind)}`,
         String(row.count),
         fmtMs(row.total_ms),
         fmtMs(row.self_ms),

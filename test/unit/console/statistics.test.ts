@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeTrace, normalizeJaegerTrace } from '../../../analysis/index';
+import { analyzeTrace, normalizeJaegerTrace, operationLabel } from '../../../analysis/index';
 import { GROUP_BY_OPERATION, GROUP_BY_SERVICE, groupStatistics, NO_VALUE } from '../../../console/web/src/model/statistics';
+import { reportOf } from '../analysis/fixtures';
 
 const FIXTURE = path.join(__dirname, '../../fixtures/foreign-app-trace.json');
 const report = analyzeTrace(normalizeJaegerTrace(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))));
@@ -19,7 +20,10 @@ describe('trace statistics', () => {
       const rows = groupStatistics(report.spans, groupBy, report.critical_path_ms);
       expect(rows).toHaveLength(library.length);
       for (const expected of library) {
-        const label = expected.operation === undefined ? expected.service : `${expected.service} · ${expected.operation}`;
+        const label =
+          expected.operation === undefined
+            ? expected.service
+            : `${expected.service} · ${operationLabel(expected.operation, expected.kind)}`;
         const row = rows.find((r) => r.label === label)!;
         expect(row, label).toBeDefined();
         expect(row.service).toBe(expected.service);
@@ -30,6 +34,20 @@ describe('trace statistics', () => {
         expect(row.share).toBeCloseTo(expected.share, 3);
       }
     }
+  });
+
+  it('by operation, a client span named after the server span it calls is a row of its own', () => {
+    const named = reportOf([
+      { id: 'root', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, end: 100 },
+      { id: 'call', parent: 'root', service: 'gateway', name: 'POST /v1/predict', kind: 'client', start: 10, end: 90 },
+      { id: 'serve', parent: 'call', service: 'model', name: 'POST /v1/predict', kind: 'server', start: 12, end: 88 },
+    ]);
+    const rows = groupStatistics(named.spans, GROUP_BY_OPERATION, named.critical_path_ms);
+    expect(Object.fromEntries(rows.map((r) => [r.label, r.self_ms]))).toEqual({
+      'gateway · POST /v1/predict': 20,
+      'gateway · POST /v1/predict (client)': 4,
+      'model · POST /v1/predict': 76,
+    });
   });
 
   it('by an attribute key: one row per value (resource attributes too), spans without it together', () => {

@@ -2,7 +2,7 @@
 // value of any attribute key (span attribute, else resource attribute), each group with its
 // span count, total time, self time and time on the critical path. Every number is a sum of the
 // analysis library's per-span figures (ReportSpan.self_ms / critical_ms): nothing is recomputed.
-import type { ReportSpan } from '../../../../analysis';
+import { operationLabel, type ReportSpan } from '../../../../analysis';
 
 export const GROUP_BY_SERVICE = 'service';
 export const GROUP_BY_OPERATION = 'operation';
@@ -23,11 +23,12 @@ export interface StatisticsRow {
 /** The label of the group of spans with no value for the key. */
 export const NO_VALUE = '(not set)';
 
-const keyOf = (span: ReportSpan, groupBy: string): { label: string; service?: string } => {
-  if (groupBy === GROUP_BY_SERVICE) return { label: span.service, service: span.service };
-  if (groupBy === GROUP_BY_OPERATION) return { label: `${span.service} · ${span.operation}`, service: span.service };
+/** By operation, a server span and the client span named after it are two rows, as in `npm run why`. */
+const labelOf = (span: ReportSpan, groupBy: string): string => {
+  if (groupBy === GROUP_BY_SERVICE) return span.service;
+  if (groupBy === GROUP_BY_OPERATION) return `${span.service} · ${operationLabel(span.operation, span.kind)}`;
   const value = span.attributes[groupBy] ?? span.resource[groupBy];
-  return { label: value === undefined ? NO_VALUE : typeof value === 'string' ? value : JSON.stringify(value) };
+  return value === undefined ? NO_VALUE : typeof value === 'string' ? value : JSON.stringify(value);
 };
 
 const round = (value: number) => Math.round(value * 1e3) / 1e3;
@@ -36,7 +37,7 @@ const round = (value: number) => Math.round(value * 1e3) / 1e3;
 export function groupStatistics(spans: ReportSpan[], groupBy: string, criticalPathMs: number): StatisticsRow[] {
   const rows = new Map<string, StatisticsRow & { services: Set<string> }>();
   for (const span of spans) {
-    const { label } = keyOf(span, groupBy);
+    const label = labelOf(span, groupBy);
     let row = rows.get(label);
     if (!row) {
       row = { label, count: 0, total_ms: 0, self_ms: 0, critical_ms: 0, share: 0, services: new Set() };
