@@ -3,10 +3,9 @@
 // the lab's state folder (the same files as `npm run lab -- mystery | guess | reveal`).
 import { useState } from 'preact/hooks';
 import type { Diagnosis } from '../../../../analysis/diagnosis/types';
-import type { TrafficSummary } from '../../../../lab/traffic';
 import { getJson, postJson } from '../api';
 import { Failure, Loading } from './states';
-import { TrafficResult } from './TrafficButton';
+import { TrafficResult, type TrafficSummary } from './TrafficButton';
 import { useAsync } from './useAsync';
 
 interface Cause {

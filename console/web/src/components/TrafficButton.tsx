@@ -1,10 +1,20 @@
 // "Drive traffic" on /lab: the console server sends bounded, varied predictions through the
 // gateway (lab/traffic.ts, the same as `npm run lab -- traffic`) and answers with a summary.
 import { useState } from 'preact/hooks';
-import type { TrafficSummary } from '../../../../lab/traffic';
 import { postJson } from '../api';
 import { formatDuration } from '../model/timeAxis';
 import { Failure } from './states';
+
+/** The summary lab/traffic.ts returns. */
+export interface TrafficSummary {
+  concurrency: number;
+  seconds: number;
+  requests: number;
+  answers: Record<string, number>;
+  failures: Record<string, number>;
+  latencyMs: { p50: number; p95: number; p99: number } | null;
+  slowest: { ms: number; traceId?: string } | null;
+}
 
 const counts = (record: Record<string, number>) =>
   Object.entries(record)
