@@ -21,8 +21,8 @@ export function formatAnswer(answer: Explanation[]): string {
     .join('\n');
 }
 
-export function formatDiagnosis(diagnosis: Diagnosis | null): string {
-  if (!diagnosis) return 'diagnosis: not available (a backend did not answer)';
+export function formatDiagnosis(diagnosis: Diagnosis | null, unavailable: string | null): string {
+  if (!diagnosis) return `diagnosis: not available (${unavailable ?? 'a backend did not answer'})`;
   if (!diagnosis.hypotheses.length) return `diagnosis over the mystery's window: ${diagnosis.status}, no hypothesis reported`;
   return [
     `diagnosis over the mystery's window (${diagnosis.status}):`,
@@ -39,7 +39,7 @@ export function formatGuess(outcome: GuessOutcome): string {
   const { result } = outcome;
   const lines = [`your guess: ${result.guess} → ${result.points} point(s)`];
   for (const m of result.matches) lines.push(`  ${m.cause.kind} on ${m.cause.service}: ${MATCH_TEXT[m.match]}`);
-  lines.push(formatAnswer(outcome.answer), formatDiagnosis(outcome.diagnosis));
+  lines.push(formatAnswer(outcome.answer), formatDiagnosis(outcome.diagnosis, outcome.unavailable));
   lines.push('The scenarios stay on so you can look again; npm run lab -- reveal ends the mystery.');
   return lines.join('\n');
 }

@@ -288,13 +288,18 @@ export function mysteryWindows(state: MysteryState, nowMs: number) {
 
 /**
  * What the diagnosis found over the mystery's window, from the backends alone (it never sees the
- * hidden choice); undefined when a backend does not answer, so the guess is still scored.
+ * hidden choice); when a backend does not answer, which one and why, so the guess is still scored.
  */
-export async function diagnoseMystery(state: MysteryState, backends: DiagnosisBackends, nowMs: number): Promise<Diagnosis | undefined> {
+export async function diagnoseMystery(
+  state: MysteryState,
+  backends: DiagnosisBackends,
+  nowMs: number,
+): Promise<{ diagnosis: Diagnosis; unavailable: null } | { diagnosis: null; unavailable: string }> {
   try {
-    return await runDiagnosis({ ...backends, ...mysteryWindows(state, nowMs) });
+    return { diagnosis: await runDiagnosis({ ...backends, ...mysteryWindows(state, nowMs) }), unavailable: null };
   } catch (error) {
-    if (error instanceof BackendUnavailableError) return undefined;
+    if (error instanceof BackendUnavailableError)
+      return { diagnosis: null, unavailable: `${error.backend} did not answer at ${error.url}: ${error.reason}` };
     throw error;
   }
 }
@@ -327,6 +332,8 @@ export interface GuessOutcome {
   answer: Explanation[];
   /** null: a backend did not answer, so no diagnosis. */
   diagnosis: Diagnosis | null;
+  /** Which backend did not answer and why, when there is no diagnosis. */
+  unavailable: string | null;
 }
 
 /** Scores the guess, keeps it in the history, and explains the answer (the scenarios stay on until the reveal). */
@@ -348,8 +355,7 @@ export async function guessMystery(guess: Guess, options: { dir: string; backend
     guess: result.guess,
     points: result.points,
   });
-  const diagnosis = await diagnoseMystery(state, options.backends, nowMs);
-  return { result, answer: explain(state.picks), diagnosis: diagnosis ?? null };
+  return { result, answer: explain(state.picks), ...(await diagnoseMystery(state, options.backends, nowMs)) };
 }
 
 export interface Reveal {

@@ -74,8 +74,8 @@ function splitByTrace(json: unknown): Map<string, { resourceSpans: Json[] }> {
 /** A search answers up to hundreds of whole traces: on a busy machine that takes longer than a lookup. */
 const SEARCH_TIMEOUT_MS = 30_000;
 
-async function jaegerJson(jaegerUrl: string, path: string): Promise<unknown> {
-  const response = await request('Jaeger', jaegerUrl, path, { timeoutMs: SEARCH_TIMEOUT_MS });
+async function jaegerJson(jaegerUrl: string, path: string, signal: AbortSignal): Promise<unknown> {
+  const response = await request('Jaeger', jaegerUrl, path, { timeoutMs: SEARCH_TIMEOUT_MS, signal });
   if (response.status === 404) {
     await response.body?.cancel();
     return {};
@@ -86,8 +86,8 @@ async function jaegerJson(jaegerUrl: string, path: string): Promise<unknown> {
 }
 
 /** The services Jaeger knows. */
-async function services(jaegerUrl: string): Promise<string[]> {
-  const json = (await jaegerJson(jaegerUrl, '/api/v3/services')) as { services?: string[] };
+async function services(jaegerUrl: string, signal: AbortSignal): Promise<string[]> {
+  const json = (await jaegerJson(jaegerUrl, '/api/v3/services', signal)) as { services?: string[] };
   return [...(json.services ?? [])].sort();
 }
 
@@ -97,6 +97,7 @@ async function search(
   fromMs: number,
   toMs: number,
   count: number,
+  signal: AbortSignal,
 ): Promise<Map<string, { resourceSpans: Json[] }>> {
   const params = new URLSearchParams({
     'query.service_name': service,
@@ -105,7 +106,7 @@ async function search(
     'query.num_traces': String(count),
     'query.raw_traces': 'true',
   });
-  return splitByTrace(await jaegerJson(jaegerUrl, `/api/v3/traces?${params}`));
+  return splitByTrace(await jaegerJson(jaegerUrl, `/api/v3/traces?${params}`, signal));
 }
 
 const isErrored = (trace: Trace) => trace.spans.some((span) => span.status.code === 'error');
@@ -116,14 +117,21 @@ const isErrored = (trace: Trace) => trace.spans.some((span) => span.status.code 
  * errored traces (up to a fifth of it) and the slowest (another fifth) first, then the rest taken
  * from each service's search in turn. The same rule for both periods.
  */
-async function sampleTraces(jaegerUrl: string, names: string[], period: TimeRange, budget: number, limit: Limit): Promise<Trace[]> {
+async function sampleTraces(
+  jaegerUrl: string,
+  names: string[],
+  period: TimeRange,
+  budget: number,
+  limit: Limit,
+  signal: AbortSignal,
+): Promise<Trace[]> {
   const slice = (period.toMs - period.fromMs) / SLICES;
   const perQuery = Math.ceil(budget / SLICES / 2);
   const answers = await Promise.all(
     names.map((service) =>
       Promise.all(
         Array.from({ length: SLICES }, (_, i) =>
-          limit(() => search(jaegerUrl, service, period.fromMs + i * slice, period.fromMs + (i + 1) * slice, perQuery)),
+          limit(() => search(jaegerUrl, service, period.fromMs + i * slice, period.fromMs + (i + 1) * slice, perQuery, signal)),
         ),
       ),
     ),
@@ -160,9 +168,9 @@ async function sampleTraces(jaegerUrl: string, names: string[], period: TimeRang
   return [...kept];
 }
 
-async function instantQuery(prometheusUrl: string, promql: string, atMs: number): Promise<MetricSample[]> {
+async function instantQuery(prometheusUrl: string, promql: string, atMs: number, signal: AbortSignal): Promise<MetricSample[]> {
   const params = new URLSearchParams({ query: promql, time: String(atMs / 1000) });
-  const response = await request('Prometheus', prometheusUrl, `/api/v1/query?${params}`);
+  const response = await request('Prometheus', prometheusUrl, `/api/v1/query?${params}`, { signal });
   const body = (await response.json()) as {
     status: string;
     error?: string;
@@ -172,14 +180,14 @@ async function instantQuery(prometheusUrl: string, promql: string, atMs: number)
   return body.data!.result.map((series) => ({ labels: series.metric, value: Number(series.value[1]) }));
 }
 
-async function loadMetrics(prometheusUrl: string, window: TimeRange, baseline: TimeRange): Promise<MetricResult[]> {
+async function loadMetrics(prometheusUrl: string, window: TimeRange, baseline: TimeRange, signal: AbortSignal): Promise<MetricResult[]> {
   const queries = metricQueries();
   const filled = (promql: string, period: TimeRange) => promql.replaceAll('$range', rangeOf(period.toMs - period.fromMs));
   // Prometheus answers these in milliseconds: all at once, apart from the Jaeger searches' limit.
   const answers = await Promise.all(
     queries.flatMap((query) => [
-      instantQuery(prometheusUrl, filled(query.promql, window), window.toMs),
-      instantQuery(prometheusUrl, filled(query.promql, baseline), baseline.toMs),
+      instantQuery(prometheusUrl, filled(query.promql, window), window.toMs, signal),
+      instantQuery(prometheusUrl, filled(query.promql, baseline), baseline.toMs, signal),
     ]),
   );
   return queries.map((query, i) => ({
@@ -194,11 +202,12 @@ async function loadMetrics(prometheusUrl: string, window: TimeRange, baseline: T
 const WARN_OR_ERROR =
   '(severity_text:in(warn, warning, error, fatal, WARN, WARNING, ERROR, FATAL) OR level:in(warn, warning, error, fatal, WARN, ERROR))';
 
-async function loadLogs(logsUrl: string, period: TimeRange, limit: number): Promise<DiagnosisLogLine[]> {
+async function loadLogs(logsUrl: string, period: TimeRange, limit: number, signal: AbortSignal): Promise<DiagnosisLogLine[]> {
   const query = `_time:[${new Date(period.fromMs).toISOString()}, ${new Date(period.toMs).toISOString()}) ${WARN_OR_ERROR}`;
   const response = await request('VictoriaLogs', logsUrl, '/select/logsql/query', {
     method: 'POST',
     body: new URLSearchParams({ query, limit: String(limit) }),
+    signal,
   });
   if (!response.ok)
     throw new BackendUnavailableError('VictoriaLogs', logsUrl, `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
@@ -224,24 +233,33 @@ async function loadLogs(logsUrl: string, period: TimeRange, limit: number): Prom
 export async function loadDiagnosisInput(options: LoadDiagnosisOptions): Promise<DiagnosisInput> {
   const { jaegerUrl, prometheusUrl, logsUrl, window, baseline, traceBudget = 200, logBudget = 300 } = options;
   const limit = limiter(CONCURRENCY);
-  const [names, metrics, windowLogs, baselineLogs] = await Promise.all([
-    services(jaegerUrl),
-    loadMetrics(prometheusUrl, window, baseline),
-    loadLogs(logsUrl, window, logBudget),
-    loadLogs(logsUrl, baseline, logBudget),
-  ]);
-  const [windowTraces, baselineTraces] = await Promise.all([
-    sampleTraces(jaegerUrl, names, window, traceBudget, limit),
-    sampleTraces(jaegerUrl, names, baseline, traceBudget, limit),
-  ]);
-  return {
-    window,
-    baseline,
-    ...(options.service ? { service: options.service } : {}),
-    traces: { window: windowTraces, baseline: baselineTraces },
-    metrics,
-    logs: { window: windowLogs, baseline: baselineLogs },
-  };
+  // The first failure ends the load: the requests still queued or in flight are cancelled, so a
+  // backend that stopped answering costs one timeout, not one per queued search.
+  const cancel = new AbortController();
+  const { signal } = cancel;
+  try {
+    const [names, metrics, windowLogs, baselineLogs] = await Promise.all([
+      services(jaegerUrl, signal),
+      loadMetrics(prometheusUrl, window, baseline, signal),
+      loadLogs(logsUrl, window, logBudget, signal),
+      loadLogs(logsUrl, baseline, logBudget, signal),
+    ]);
+    const [windowTraces, baselineTraces] = await Promise.all([
+      sampleTraces(jaegerUrl, names, window, traceBudget, limit, signal),
+      sampleTraces(jaegerUrl, names, baseline, traceBudget, limit, signal),
+    ]);
+    return {
+      window,
+      baseline,
+      ...(options.service ? { service: options.service } : {}),
+      traces: { window: windowTraces, baseline: baselineTraces },
+      metrics,
+      logs: { window: windowLogs, baseline: baselineLogs },
+    };
+  } catch (error) {
+    cancel.abort();
+    throw error;
+  }
 }
 
 /** Loads and diagnoses in one call. */

@@ -164,6 +164,7 @@ describe('the state and history files', () => {
     expect(outcome.result.points).toBe(1);
     expect(outcome.answer).toMatchObject([{ scenario: picks[0]!.scenario, level: picks[0]!.level, cause }]);
     expect(outcome.diagnosis).toBeNull();
+    expect(outcome.unavailable).toMatch(/^(Jaeger|Prometheus|VictoriaLogs) did not answer at http:\/\/127\.0\.0\.1:1: bad port$/);
     expect(mysteryStatus(dir).guessed?.points).toBe(1);
     await expect(guessMystery(g('healthy'), { dir, backends })).rejects.toThrow(/already guessed/);
 

@@ -109,6 +109,7 @@ describe('console traffic and mystery endpoints', () => {
       result: { points: 1 },
       answer: [{ scenario: picks[0]!.scenario, cause }],
       diagnosis: null,
+      unavailable: expect.stringMatching(/did not answer at .*: connection refused/),
       status: { active: true, guessed: { points: 1 } },
       history: [{ seed, points: 1 }],
     });

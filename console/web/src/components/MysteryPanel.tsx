@@ -42,6 +42,7 @@ interface Outcome {
   result?: GuessResult;
   answer?: Explanation[];
   diagnosis?: Diagnosis | null;
+  unavailable?: string | null;
   guessed?: GuessResult | null;
 }
 
@@ -71,8 +72,8 @@ function Answer({ answer }: { answer: Explanation[] }) {
   );
 }
 
-function DiagnosisFound({ diagnosis }: { diagnosis: Diagnosis | null }) {
-  if (!diagnosis) return <p class="dim">Diagnosis: not available (a backend did not answer).</p>;
+function DiagnosisFound({ diagnosis, unavailable }: { diagnosis: Diagnosis | null; unavailable: string | null }) {
+  if (!diagnosis) return <p class="dim">Diagnosis: not available ({unavailable ?? 'a backend did not answer'}).</p>;
   if (!diagnosis.hypotheses.length) return <p>The diagnosis over the mystery’s window: {diagnosis.status}, no hypothesis reported.</p>;
   return (
     <>
@@ -247,7 +248,7 @@ export function MysteryPanel() {
               {outcome?.answer && outcome.result ? (
                 <>
                   <Answer answer={outcome.answer} />
-                  <DiagnosisFound diagnosis={outcome.diagnosis ?? null} />
+                  <DiagnosisFound diagnosis={outcome.diagnosis ?? null} unavailable={outcome.unavailable ?? null} />
                 </>
               ) : null}
             </div>
