@@ -8,7 +8,7 @@ import { scenarioOn } from '../../lab/actions';
 import { repoRoot } from '../../local/paths';
 import { closedPort } from '../support/ports';
 import { customers, drive, lab, resetAll } from './lab-support';
-import { eventually, jaegerTrace, waitForCompleteTrace } from './support';
+import { eventually, jaegerTrace, waitForCompleteTrace, waitForLogs } from './support';
 
 interface DiagnosisJson {
   window: { from: string; to: string };
@@ -99,6 +99,10 @@ describe('npm run diagnose', () => {
   it('names the errors of model-inference first when inferences fail', async () => {
     await scenarioOn('model-errors', 'severe', lab());
     const window = await period(160, 4);
+    // Logs travel their own pipeline, slower than the traces `period` waited for: the window's
+    // error lines must be searchable before the diagnosis can cite them.
+    const range = `[${new Date(window.from).toISOString()}, ${new Date(window.to).toISOString()})`;
+    await waitForLogs(`{service.name="model-inference"} _time:${range} "inference failed"`);
     const diagnosis = await diagnoseJson(window, baseline);
     expect(diagnosis.hypotheses[0], JSON.stringify(diagnosis.hypotheses, null, 1)).toMatchObject({
       kind: 'errors',
