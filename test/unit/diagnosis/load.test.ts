@@ -1,4 +1,5 @@
-// Loading a diagnosis from the backends (analysis/diagnosis/load.ts) when one of them fails.
+// Loading a diagnosis from the backends (analysis/diagnosis/load.ts): a very large trace, and a
+// backend that fails.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,7 +31,54 @@ function signal(): { done: Promise<void>; settle: () => void } {
   return { done, settle };
 }
 
+/** Backends that answer: Jaeger with one trace of `spans` spans (a server root, the rest its children) for every search. */
+async function backendsWithOneTrace(spans: number): Promise<string> {
+  const traceId = 'ab'.repeat(16);
+  const startNs = BigInt(Date.now() - 30_000) * 1_000_000n;
+  const span = (i: number) => ({
+    traceId,
+    spanId: (i + 1).toString(16).padStart(16, '0'),
+    ...(i ? { parentSpanId: '1'.padStart(16, '0') } : {}),
+    name: i ? `step ${i % 10}` : 'GET /big',
+    kind: i ? 1 : 2,
+    startTimeUnixNano: String(startNs + BigInt(i) * 1000n),
+    endTimeUnixNano: String(startNs + (i ? BigInt(i) * 1000n + 500n : 1_000_000_000n)),
+  });
+  const search = JSON.stringify({
+    result: {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] },
+          scopeSpans: [{ scope: { name: 'test' }, spans: Array.from({ length: spans }, (_, i) => span(i)) }],
+        },
+      ],
+    },
+  });
+  return listen((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://backend');
+    const json = (body: string) => response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    if (url.pathname === '/api/v3/services') return json('{"services":["big"]}');
+    if (url.pathname === '/api/v3/traces') return json(search);
+    if (url.pathname === '/api/v1/query') return json('{"status":"success","data":{"resultType":"vector","result":[]}}');
+    return response.writeHead(200).end(); // VictoriaLogs: no lines
+  });
+}
+
 describe('loadDiagnosisInput', () => {
+  it('reads a 30,000-span trace whole, in the time of the test (splitting a search answer by trace is linear)', async () => {
+    const url = await backendsWithOneTrace(30_000);
+    const now = Date.now();
+    const input = await loadDiagnosisInput({
+      jaegerUrl: url,
+      logsUrl: url,
+      prometheusUrl: url,
+      window: { fromMs: now - 60_000, toMs: now },
+      baseline: { fromMs: now - 120_000, toMs: now - 60_000 },
+    });
+    expect(input.traces.window.map((trace) => trace.spans.length)).toEqual([30_000]);
+    expect(input.traces.baseline.map((trace) => trace.spans.length)).toEqual([30_000]);
+  }, 20_000);
+
   it('stops at the first backend that fails: the requests still waiting on the others are cancelled, not left to their timeouts', async () => {
     // Jaeger's service list and VictoriaLogs' two queries never answer; once all three are in
     // flight, Prometheus fails with a 503.
