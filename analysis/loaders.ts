@@ -84,7 +84,7 @@ export interface FindSlowestOptions {
   sinceMs?: number;
   /** Traces fetched per search (Jaeger returns the most recent ones); default 200. */
   pageSize?: number;
-  /** The time of "now" (tests); default Date.now(). */
+  /** The end of the range searched; default Date.now(). */
   now?: number;
 }
 

@@ -118,16 +118,24 @@ describe.each(
       if (block.skip) continue;
       const where = `${file}:${block.line}`;
       const deadline = Date.now() + (block.eventuallyS ?? 0) * 1000;
-      let { status, output } = runBlock(block, session, sessionDir);
+      // Each run's times and last line: a block that never held shows what every try met.
+      const runs: string[] = [];
+      const run = () => {
+        const started = new Date().toISOString();
+        const result = runBlock(block, session, sessionDir);
+        runs.push(`${started} to ${new Date().toISOString()}: exit ${result.status}, ${result.output.trim().split('\n').at(-1)}`);
+        return result;
+      };
+      let { status, output } = run();
       const holds = () => status === 0 && block.expects.every((pattern) => pattern.test(output));
       // A query of telemetry still arriving is run again, as a learner would, until its deadline.
       while (!holds() && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        ({ status, output } = runBlock(block, session, sessionDir));
+        ({ status, output } = run());
       }
-      expect(status, `${where} failed:\n${block.code}\n--- output ---\n${output}`).toBe(0);
-      for (const pattern of block.expects)
-        expect(output, `${where}: the output does not show ${pattern}:\n${block.code}\n--- output ---\n${output}`).toMatch(pattern);
+      const shown = `${block.code}\n--- output ---\n${output}\n--- runs ---\n${runs.join('\n')}`;
+      expect(status, `${where} failed:\n${shown}`).toBe(0);
+      for (const pattern of block.expects) expect(output, `${where}: the output does not show ${pattern}:\n${shown}`).toMatch(pattern);
     }
   }, 600_000); // A page's blocks run one after another; each is bounded by BLOCK_TIMEOUT_MS.
 });

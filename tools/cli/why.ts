@@ -106,8 +106,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.slowest) {
     if (positionals.length > 0 || values.vs) throw new UsageError('--slowest takes no trace id');
     const sinceMs = parseSince(values.since);
-    const found = await findSlowestTrace({ jaegerUrl: urls.jaegerUrl, service: values.service, sinceMs });
-    if (!found) throw new UsageError(`no trace of service "${values.service}" in Jaeger in the last ${values.since}`);
+    const now = Date.now();
+    const found = await findSlowestTrace({ jaegerUrl: urls.jaegerUrl, service: values.service, sinceMs, now });
+    // The range searched, in UTC: a trace that "should be there" can be compared with it.
+    const range = `${new Date(now - sinceMs).toISOString()} to ${new Date(now).toISOString()}`;
+    if (!found) throw new UsageError(`no trace of service "${values.service}" in Jaeger in the last ${values.since} (started ${range})`);
     if (!values.json)
       console.log(`slowest trace of ${values.service} in the last ${values.since}: ${found.traceId} (${found.durationMs.toFixed(1)} ms)\n`);
     const report = await explain(found.traceId, urls, withLogs);
