@@ -1,4 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { trace } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BadResponseError, ModelCallPolicy } from '../../services/gateway/src/fallback-policy';
 
 const options = { timeoutMs: 50, failureThreshold: 2, halfOpenAfterMs: 100 };
@@ -135,5 +138,42 @@ describe('retries', () => {
     await vi.advanceTimersByTimeAsync(options.timeoutMs);
     expect(await result).toMatchObject({ ok: false, reason: 'timeout', attempts: 1 });
     expect(calls).toBe(1);
+  });
+});
+
+describe('the span of a wait for the half-open trial', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  beforeAll(() => {
+    trace.setGlobalTracerProvider(provider);
+  });
+  afterAll(() => {
+    trace.disable();
+    vi.restoreAllMocks();
+  });
+
+  it('starts on the wall clock when the wait began, even with the process clock behind it', async () => {
+    // A long-running process's performance clock (timeOrigin + now()) falls behind the wall clock
+    // when the machine is suspended or its clock is stepped: 12.7 s behind in one CI run.
+    // The wait is measured on performance.now(): faked too, so that it advances with the timers.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const timeOrigin = performance.timeOrigin;
+    vi.spyOn(performance, 'timeOrigin', 'get').mockReturnValue(timeOrigin - 12_700);
+    const policy = new ModelCallPolicy(options);
+    await policy.execute(fail);
+    await policy.execute(fail);
+    await vi.advanceTimersByTimeAsync(options.halfOpenAfterMs);
+    const answerAfter = (ms: number) => () => new Promise<string>((resolve) => setTimeout(() => resolve('answer'), ms));
+    const before = Date.now();
+    const trial = policy.execute(answerAfter(20));
+    const waiting = policy.execute(answerAfter(10));
+    await vi.advanceTimersByTimeAsync(options.timeoutMs);
+    await Promise.all([trial, waiting]);
+    await provider.forceFlush();
+    const [wait] = exporter.getFinishedSpans().filter((span) => span.name === 'model.circuit.wait');
+    expect(wait).toBeDefined();
+    const startMs = hrTimeToMilliseconds(wait!.startTime);
+    expect(startMs).toBeGreaterThanOrEqual(before);
+    expect(hrTimeToMilliseconds(wait!.duration)).toBeCloseTo(20, 0);
   });
 });

@@ -174,6 +174,10 @@ const tracer = trace.getTracer('gateway');
  * A call that finds the breaker half-open waits for the trial call's verdict before it may call
  * (cockatiel lets one trial through). The wait becomes a span only if it really happened: it is
  * created when the wait ends, with the time it began, and only if that took a measurable time.
+ * The start is the wall clock now less the wait's length: `performance.timeOrigin + began` is
+ * not a wall-clock time in a process that has run a while (its monotonic clock falls behind when
+ * the machine is suspended or its clock is stepped; 12.7 s in one CI run, so the span began 12.7 s
+ * before its request and made that trace the longest of its minute).
  */
 function halfOpenWait(): { end: (error?: unknown) => void } {
   const parent = context.active();
@@ -183,10 +187,11 @@ function halfOpenWait(): { end: (error?: unknown) => void } {
     end(error?: unknown) {
       if (ended) return;
       ended = true;
-      if (performance.now() - began < 1) return;
+      const waitedMs = performance.now() - began;
+      if (waitedMs < 1) return;
       const span = tracer.startSpan(
         'model.circuit.wait',
-        { startTime: performance.timeOrigin + began, attributes: { 'peer.service': 'model-inference' } },
+        { startTime: Date.now() - waitedMs, attributes: { 'peer.service': 'model-inference' } },
         parent,
       );
       if (error !== undefined)
